@@ -1,0 +1,260 @@
+"""The model's parameter set: one validated object with units, ranges, defaults and sources.
+
+``Params`` is a frozen pydantic model. Every field carries its unit, its allowed range and where
+its default comes from (``seeds/NNN`` are the articles in ``shared/seeds``; "calibrated" means
+fitted in ``docs/calibration.md``; "assumption" means neither). Bad input never passes silently:
+an unknown key, a value out of range, a wrong type or an impossible combination raises
+:class:`ParameterError` with one line naming the key, the value and what is allowed.
+
+Scenarios are TOML files (``experiments/*.toml``) with an optional ``[scenario]`` table (name,
+description) and a ``[params]`` table of overrides; see :func:`load_scenario`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+STRATEGY_SHARES = ("share_cutting", "share_counter_cyclical", "share_recomposing", "share_non_adopting")
+REMOTE_POLICY_SHARES = ("share_onsite", "share_hybrid", "share_remote_first")
+
+
+class ParameterError(ValueError):
+    """A parameter or scenario file is invalid. The message is one line naming the key."""
+
+
+def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str):
+    """A parameter field with range [lo, hi], a unit, a description and a source."""
+    kw: dict[str, Any] = {}
+    if lo is not None:
+        kw["ge"] = lo
+    if hi is not None:
+        kw["le"] = hi
+    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source}, **kw)
+
+
+class Params(BaseModel):
+    """All parameters of :class:`abm.model.LaborMarket`. Time unit: one month."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, validate_default=True)
+
+    # --- population and time ------------------------------------------------------------------
+    n_workers: int = P(20_000, 50, 5_000_000, unit="workers", doc="initial number of worker agents (labour force)", source="model size; 20k is the baseline")
+    workers_per_firm: float = P(100.0, 5.0, 10_000.0, unit="workers", doc="mean initial firm size; sets the number of firms", source="assumption")
+    start_year: int = P(2022, 1990, 2100, unit="year", doc="calendar year of month 0 (January)", source="FACTS.md horizon 2022 → 2035")
+    months: int = P(156, 1, 1200, unit="months", doc="default horizon of run() with no argument", source="2022 → 2035")
+    initial_unemployment_rate: float = P(0.035, 0.0, 0.5, unit="share", doc="unemployed share of the labour force at start", source="assumption (tech unemployment ~2-4 % in 2022)")
+    initial_vacancy_rate: float = P(0.06, 0.0, 0.5, unit="share", doc="open jobs as a share of filled + open jobs at start", source="assumption (hot 2022 market)")
+    worker_agents: bool = P(True, unit="flag", doc="materialise a mesa Worker agent per worker (off for fast batch runs; the arrays are the state either way)", source="performance switch")
+
+    # --- firm strategies ----------------------------------------------------------------------
+    share_cutting: float = P(0.35, 0.0, 1.0, unit="share of firms", doc="firms taking AI gains as headcount cuts and freezing junior hiring", source="calibrated; entry-level hiring -73 % (seeds/001)")
+    share_counter_cyclical: float = P(0.10, 0.0, 1.0, unit="share of firms", doc="firms that keep hiring and mentoring juniors", source="some large firms raised junior hiring in 2026 (seeds/002)")
+    share_recomposing: float = P(0.35, 0.0, 1.0, unit="share of firms", doc="firms cutting substitutable roles, hiring AI-complement roles, sponsoring retraining", source="recomposition example: 4 frontend cut, 8 AI/platform opened (seeds/001)")
+    share_non_adopting: float = P(0.20, 0.0, 1.0, unit="share of firms", doc="firms that do not adopt AI", source="assumption")
+    junior_freeze_adoption: float = P(0.10, 0.0, 1.0, unit="adoption level", doc="cutting firms freeze junior hiring once their AI adoption exceeds this", source="assumption")
+    junior_hiring_boost: float = P(1.2, 0.0, 5.0, unit="× baseline juniors", doc="counter-cyclical firms keep junior headcount at least this multiple of their 2022 junior base", source="assumption; 'raised junior hiring' (seeds/002)")
+    cc_productivity_to_headcount: float = P(0.4, 0.0, 1.0, unit="share", doc="share of AI productivity gains counter-cyclical firms take as fewer workers (cutting/recomposing take all)", source="assumption")
+    layoff_speed_cutting: float = P(0.5, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount cutting firms lay off each month", source="assumption")
+    layoff_speed_default: float = P(0.15, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount other firms lay off each month", source="assumption")
+    layoff_tolerance: float = P(0.05, 0.0, 1.0, unit="share of target", doc="excess headcount a firm tolerates before laying off (counter-cyclical firms tolerate twice this)", source="assumption")
+    sponsor_share: float = P(0.3, 0.0, 1.0, unit="share of excess", doc="share of excess incumbents recomposing/counter-cyclical firms send to retraining instead of laying off", source="assumption; recomposition retrains incumbents (DESIGN.md)")
+
+    # --- remote work and pay policy ------------------------------------------------------------
+    share_onsite: float = P(0.40, 0.0, 1.0, unit="share of firms", doc="firms whose jobs are all onsite", source="assumption")
+    share_hybrid: float = P(0.35, 0.0, 1.0, unit="share of firms", doc="hybrid firms: mostly onsite, some fully remote jobs", source="assumption")
+    share_remote_first: float = P(0.25, 0.0, 1.0, unit="share of firms", doc="remote-first firms: most jobs fully remote", source="assumption")
+    hybrid_remote_job_share: float = P(0.2, 0.0, 1.0, unit="share of jobs", doc="share of a hybrid firm's vacancies posted as fully remote", source="assumption")
+    remote_first_remote_job_share: float = P(0.9, 0.0, 1.0, unit="share of jobs", doc="share of a remote-first firm's vacancies posted as fully remote", source="assumption")
+    share_location_adjusted_pay: float = P(0.7, 0.0, 1.0, unit="share of firms", doc="firms paying remote workers by their local cost of living (others: one national band at the firm's own location rate)", source="remote offers benchmarked to local cost of living (seeds/000)")
+    global_remote_share: float = P(0.15, 0.0, 1.0, unit="share of remote jobs", doc="remote vacancies open to workers in every region (others only to the firm's own region)", source="offshore/nearshore moves (seeds/001, seeds/002); assumption")
+
+    # --- AI adoption ---------------------------------------------------------------------------
+    ai_adoption_midpoint: float = P(2026.0, 1990.0, 2100.0, unit="year", doc="year the exogenous AI capability path reaches half its ceiling (logistic)", source="calibrated")
+    ai_adoption_speed: float = P(0.9, 0.0, 10.0, unit="1/year", doc="slope of the logistic AI capability path", source="calibrated")
+    ai_adoption_ceiling: float = P(1.0, 0.0, 1.0, unit="adoption level", doc="long-run AI capability available to firms", source="assumption")
+    ai_cooldown_year: float = P(2100.0, 1990.0, 2100.0, unit="year", doc="year an AI investment cool-down starts (2100 = never)", source="scenario lever")
+    ai_cooldown_depth: float = P(0.0, 0.0, 1.0, unit="share", doc="share of AI investment lost in the cool-down", source="scenario lever")
+    firm_adoption_rate: float = P(0.08, 0.0, 1.0, unit="1/month", doc="speed at which a firm's adoption converges to its strategy's target", source="assumption")
+    ai_skill_vacancy_base: float = P(0.08, 0.0, 1.0, unit="share of vacancies", doc="share of vacancies asking for AI skills at zero adoption", source="8 % of software job descriptions in 2022 (seeds/001)")
+    ai_skill_vacancy_sensitivity: float = P(0.9, 0.0, 1.0, unit="share per adoption", doc="rise of the AI-skill share of a firm's vacancies per unit of its adoption", source="calibrated to 42 % in 2026 (seeds/001)")
+    ai_skill_requirement: float = P(0.35, 0.0, 1.0, unit="skill level", doc="ML/AI skill a vacancy asking for AI skills requires", source="assumption")
+    ai_learning_rate: float = P(0.02, 0.0, 1.0, unit="skill per month", doc="ML/AI skill an employed worker gains per month per unit of employer adoption", source="assumption")
+    graduate_ai_readiness: float = P(1.0, 0.0, 2.0, unit="× requirement", doc="graduates' ML/AI skill as a multiple of requirement × current AI capability", source="assumption")
+
+    # --- aggregate demand ----------------------------------------------------------------------
+    demand_trend: float = P(0.015, -0.2, 0.2, unit="1/year", doc="trend growth of tech labour demand", source="software developer jobs +17 % through 2033 (seeds/001) ≈ 1.6 %/yr")
+    demand_shock_year: float = P(2022.5, 1990.0, 2100.0, unit="year", doc="start of the post-pandemic demand correction", source="2022-23 tech correction (seeds/000, seeds/004)")
+    demand_shock_size: float = P(-0.08, -0.9, 0.9, unit="share of demand", doc="permanent level change of demand in the correction", source="calibrated; listings 36 % below Feb 2020 (seeds/001)")
+    demand_shock_months: int = P(12, 1, 240, unit="months", doc="months over which the correction unfolds", source="assumption")
+    demand_cycle_amplitude: float = P(0.0, 0.0, 0.9, unit="share of demand", doc="amplitude of a sinusoidal demand cycle (0 = none)", source="scenario lever")
+    demand_cycle_period: float = P(8.0, 1.0, 50.0, unit="years", doc="period of the demand cycle", source="scenario lever")
+
+    # --- separations ---------------------------------------------------------------------------
+    quit_rate: float = P(0.006, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into search", source="assumption")
+    retirement_rate: float = P(0.0008, 0.0, 0.1, unit="1/month", doc="monthly retirement hazard before the late-career threshold", source="assumption")
+    late_career_years: float = P(30.0, 5.0, 60.0, unit="years of experience", doc="experience after which retirement hazard is late_retirement_rate", source="assumption")
+    late_retirement_rate: float = P(0.02, 0.0, 1.0, unit="1/month", doc="monthly retirement hazard after late_career_years", source="assumption")
+    severance_months: float = P(2.0, 0.0, 24.0, unit="months of wage", doc="severance a firm pays per layoff", source="assumption")
+
+    # --- search and matching -------------------------------------------------------------------
+    applications_per_month: int = P(6, 1, 100, unit="applications", doc="applications a job seeker sends per month", source="assumption")
+    max_skill_gap: float = P(0.3, 0.0, 1.0, unit="skill gap", doc="largest skill gap at which a worker is eligible for a job", source="calibrated")
+    relocation_willingness: float = P(0.15, 0.0, 1.0, unit="share of workers", doc="workers willing to move metro for an onsite job (housing and family make it hard: seeds/003)", source="assumption")
+    relocation_premium: float = P(0.10, 0.0, 2.0, unit="share of wage", doc="extra pay a worker asks to relocate (the cost of moving)", source="assumption")
+    rehire_preference: float = P(0.10, 0.0, 1.0, unit="score", doc="hiring-score bonus a firm gives a worker it laid off earlier", source="assumption; 20 % of new AI hires were rehires (seeds/004)")
+    downgrade_search_weight: float = P(0.3, 0.0, 1.0, unit="relative weight", doc="weight of applying one level below one's own, relative to one's own level", source="assumption")
+    hiring_noise: float = P(0.10, 0.0, 1.0, unit="score", doc="s.d. of noise in the firm's ranking of applicants", source="assumption")
+
+    # --- wages ---------------------------------------------------------------------------------
+    wage_tightness_elasticity: float = P(0.10, 0.0, 2.0, unit="1/year", doc="yearly change of a cluster's market wage per unit of log tightness (vacancies / job seekers)", source="calibrated")
+    wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="assumption (downward wage rigidity)")
+    tightness_reference: float = P(1.0, 0.01, 100.0, unit="vacancies per seeker", doc="tightness at which a cluster's market wage is stable", source="assumption")
+    wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")
+    wage_index_max: float = P(2.5, 1.0, 10.0, unit="× 2022 pay", doc="ceiling of a cluster's market wage index", source="assumption")
+    incumbent_wage_adjustment: float = P(0.02, 0.0, 1.0, unit="1/month", doc="share of the gap to the market wage an incumbent's pay closes each month", source="assumption (annual reviews)")
+    reservation_decay: float = P(0.015, 0.0, 1.0, unit="1/month", doc="fall of the reservation wage per month of unemployment", source="assumption")
+    reservation_floor: float = P(0.6, 0.0, 1.0, unit="share of last wage", doc="lowest reservation wage relative to the last wage", source="assumption")
+    bargaining_room: float = P(0.10, 0.0, 1.0, unit="share of posted wage", doc="how far above the posted wage a firm goes to meet a reservation wage", source="assumption")
+
+    # --- careers -------------------------------------------------------------------------------
+    mentees_per_senior: float = P(2.0, 0.0, 20.0, unit="juniors", doc="juniors one senior/staff engineer can mentor", source="assumption")
+    mentoring_load: float = P(0.10, 0.0, 1.0, unit="senior FTE per junior", doc="senior time a mentored junior costs (lost output)", source="mentoring costs senior time (seeds/000)")
+
+    # --- retraining ----------------------------------------------------------------------------
+    retraining_subsidy: float = P(0.3, 0.0, 1.0, unit="share of cost", doc="public share of a retraining programme's cost", source="policy lever")
+    retraining_uptake: float = P(0.04, 0.0, 1.0, unit="1/month", doc="monthly enrolment probability of an eligible unemployed worker at full subsidy and no pay cut", source="assumption")
+    retraining_self_funded_uptake: float = P(0.3, 0.0, 1.0, unit="share", doc="uptake with no subsidy relative to uptake with full subsidy", source="assumption")
+    retraining_pay_cut_aversion: float = P(2.0, 0.0, 10.0, unit="exponent", doc="how strongly an expected pay cut deters enrolment", source="assumption; mid-career workers too senior to retrain cheaply (seeds/003)")
+    retraining_level_drop: int = P(1, 0, 3, unit="levels", doc="seniority levels lost on entering the target occupation", source="assumption")
+    retraining_min_spell: int = P(3, 0, 120, unit="months", doc="unemployment spell after which a worker considers retraining", source="assumption")
+    retraining_base_months: float = P(3.0, 0.0, 60.0, unit="months", doc="programme length for a zero skill gap", source="assumption")
+    retraining_months_per_gap: float = P(30.0, 0.0, 120.0, unit="months per unit gap", doc="extra length per unit of skill gap", source="QA/PM → ML or security takes 2-3 years (seeds/003)")
+    retraining_length_scale: float = P(1.0, 0.2, 5.0, unit="×", doc="programme length multiplier (policy: intensive programmes < 1)", source="policy lever")
+    retraining_dropout: float = P(0.01, 0.0, 1.0, unit="1/month", doc="monthly dropout hazard in retraining", source="assumption")
+    retraining_proficiency: float = P(0.9, 0.1, 1.0, unit="share of target profile", doc="skill reached at completion relative to the target occupation's profile", source="assumption")
+    retraining_target_drift: float = P(0.5, 0.0, 5.0, unit="skill per unit capability", doc="ML/AI skill lost to the moving target per unit rise of AI capability during training", source="the target skills move while people train (seeds/003)")
+    retraining_cost: float = P(2_000.0, 0.0, 50_000.0, unit="$ per month", doc="monthly cost of a retraining programme", source="assumption")
+    sponsored_wage_share: float = P(0.5, 0.0, 1.0, unit="share of wage", doc="share of wage a sponsoring firm keeps paying during retraining", source="assumption")
+
+    # --- demographics --------------------------------------------------------------------------
+    graduate_rate: float = P(0.03, 0.0, 0.5, unit="1/year", doc="graduate cohort size as a share of the labour force per year", source="assumption")
+
+    # --- measurement --------------------------------------------------------------------------
+    mismatch_alpha: float = P(0.5, 0.01, 0.99, unit="elasticity", doc="vacancy elasticity of matching in the mismatch index", source="Şahin, Song, Topa & Violante (2014) use ≈ 0.5")
+
+    # --- firms' economics ----------------------------------------------------------------------
+    profit_margin: float = P(0.15, -0.5, 0.9, unit="share of revenue", doc="margin at the initial state; sets the output price", source="assumption")
+    excess_output_value: float = P(0.3, 0.0, 1.0, unit="share of price", doc="value of output beyond the firm's market demand", source="assumption")
+    hiring_cost: float = P(0.10, 0.0, 2.0, unit="share of annual wage", doc="recruiting cost per hire", source="assumption")
+
+    @model_validator(mode="after")
+    def _combinations(self) -> Params:
+        for group in (STRATEGY_SHARES, REMOTE_POLICY_SHARES):
+            total = sum(getattr(self, k) for k in group)
+            if abs(total - 1.0) > 1e-6:
+                vals = ", ".join(f"{k}={getattr(self, k):g}" for k in group)
+                raise ValueError(f"{'+'.join(group)} must sum to 1, got {total:.4g} ({vals})")
+        if self.wage_index_min > self.wage_index_max:
+            raise ValueError(f"wage_index_min={self.wage_index_min} must not exceed wage_index_max={self.wage_index_max}")
+        n_firms = self.n_firms
+        if n_firms < 4:
+            raise ValueError(f"n_workers/workers_per_firm gives {n_firms} firms; at least 4 needed (n_workers={self.n_workers}, workers_per_firm={self.workers_per_firm})")
+        return self
+
+    @property
+    def n_firms(self) -> int:
+        return max(1, round(self.n_workers / self.workers_per_firm))
+
+    # --- construction with one-line errors -----------------------------------------------------
+    @classmethod
+    def make(cls, base: Params | None = None, **overrides: Any) -> Params:
+        """Build from defaults (or ``base``) and overrides, raising :class:`ParameterError`."""
+        values = base.model_dump() if base is not None else {}
+        values.update({k: _plain(v) for k, v in overrides.items()})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise ParameterError(_one_line(exc)) from None
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """One dict per parameter: name, default, range, unit, description, source."""
+        rows = []
+        for name, f in cls.model_fields.items():
+            lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
+            hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
+            extra = f.json_schema_extra or {}
+            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": extra.get("unit", ""),
+                         "description": f.description, "source": extra.get("source", "")})
+        return rows
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars → Python scalars (so strict validation accepts values from arrays)."""
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _allowed(name: str) -> str:
+    f = Params.model_fields.get(name)
+    if f is None:
+        return ""
+    lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
+    hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
+    kind = f.annotation.__name__ if isinstance(f.annotation, type) else str(f.annotation)
+    rng = f" in [{lo}, {hi}]" if lo is not None and hi is not None else ""
+    unit = (f.json_schema_extra or {}).get("unit", "")
+    return f"{kind}{rng}" + (f" ({unit})" if unit else "")
+
+
+def _one_line(exc: ValidationError) -> str:
+    msgs = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "params"
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(loc, Params.model_fields, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            msgs.append(f"unknown parameter '{loc}' = {value!r}{hint}; see Params.describe() or docs/parameters.md for the allowed names")
+        elif loc == "params":
+            msgs.append(f"impossible combination: {err['msg'].removeprefix('Value error, ')}")
+        else:
+            msgs.append(f"parameter '{loc}' = {value!r} is invalid ({err['msg']}); allowed: {_allowed(loc)}")
+    return "; ".join(msgs)
+
+
+def load_scenario(path: str | Path) -> tuple[dict[str, Any], Params]:
+    """Read a TOML scenario: returns (metadata from ``[scenario]``, validated Params).
+
+    A scenario may name a ``base`` scenario file (relative to itself) whose params it overrides.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"scenario file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"scenario file {path} is not valid TOML: {exc}") from None
+    unknown = set(data) - {"scenario", "params"}
+    if unknown:
+        raise ParameterError(f"scenario file {path}: unknown table(s) {sorted(unknown)}; allowed: [scenario], [params]")
+    meta = data.get("scenario", {})
+    if not isinstance(meta, dict):
+        raise ParameterError(f"scenario file {path}: 'scenario' must be a table")
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise ParameterError(f"scenario file {path}: 'params' must be a table")
+    base = None
+    if "base" in meta:
+        _, base = load_scenario(path.parent / meta["base"])
+    try:
+        return meta, Params.make(base, **params)
+    except ParameterError as exc:
+        raise ParameterError(f"scenario file {path}: {exc}") from None

@@ -1,0 +1,65 @@
+"""Phase 2 — firm labour demand by occupation × seniority.
+
+For firm f, occupation o, level l (all in units of 2022 workers):
+
+    demand[f,o,l]       = base[f,o,l] · D(t) · (1 + complementarity_o · a_f)
+    productivity[f,o,l] = 1 + substitution_o · level_scale_l · a_f
+    target[f,o,l]       = strategy.headcount_target(demand, productivity)   (≈ demand / productivity)
+    hiring_target       = strategy.hiring_target(target)                    (e.g. junior freeze)
+
+``D(t)`` is the aggregate tech demand index: trend growth, a post-2022 correction spread over
+``demand_shock_months`` and an optional sinusoidal cycle. AI productivity is large for code
+production, tests and docs and small for judgement roles, and largest for junior tasks (a senior
+with AI ships what 2–3 juniors did: seeds/001, seeds/002); complement roles (ML/AI, MLOps,
+platform, security, data) gain demand with adoption (ML openings +59 % y/y: seeds/000).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.state import WorkerState
+from abm.strategies import STRATEGIES
+
+
+def demand_index(p, year: float) -> float:
+    """Aggregate tech labour demand relative to the start year (1.0 at start)."""
+    t = year - p.start_year
+    trend = (1.0 + p.demand_trend) ** t
+    shock_progress = np.clip((year - p.demand_shock_year) * 12.0 / p.demand_shock_months, 0.0, 1.0)
+    shock = 1.0 + p.demand_shock_size * shock_progress
+    cycle = 1.0 + p.demand_cycle_amplitude * np.sin(2.0 * np.pi * t / p.demand_cycle_period)
+    return float(trend * shock * cycle)
+
+
+def headcount(model) -> np.ndarray:
+    """(F, O, L) employed workers by firm × occupation × level."""
+    w = model.workers
+    emp = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
+    O = model.world.n_occupations
+    key = (w.employer[emp].astype(np.int64) * O + w.occupation[emp]) * 4 + w.level[emp]
+    return np.bincount(key, minlength=model.base_need.size).reshape(model.base_need.shape)
+
+
+def run(model) -> None:
+    p, world, firms = model.p, model.world, model.firms
+    model.demand_index = demand_index(p, model.year)
+    a = firms.view("adoption")[:, None, None]
+    comp = world.ai_complementarity[None, :, None]
+    sub = world.ai_substitution[None, :, None] * world.level_substitution_scale[None, None, :]
+    demand = model.base_need * model.demand_index * np.maximum(1.0 + comp * a, 0.0)
+    productivity = 1.0 + sub * a
+    target = np.empty_like(demand)
+    hiring = np.empty_like(demand)
+    strategy = firms.view("strategy")
+    for code, strat in enumerate(STRATEGIES):  # loop over strategies, vectorised over their firms
+        f = strategy == code
+        if not f.any():
+            continue
+        target[f] = strat.headcount_target(demand[f], productivity[f], model.base_need[f], p)
+        hiring[f] = strat.hiring_target(target[f], firms.adoption[: firms.n][f], model.base_need[f], p)
+    model.labour_demand = demand
+    model.productivity = productivity
+    model.target = target
+    model.hiring_target = hiring
+    model.headcount = headcount(model)

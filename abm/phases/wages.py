@@ -1,0 +1,64 @@
+"""Phase 6 — wages: market pay by cluster, location and pay policy; incumbents; reservation wages.
+
+* **Market wage** of occupation o at level l: ``base_pay[o,l] · W_c`` where ``W_c`` is the
+  market wage index of o's skill cluster c (1.0 in the start year). Each month
+
+      W_c ← W_c · exp(ε/12 · log(θ_c / θ_ref) · (1 if θ_c > θ_ref else ρ)),   θ_c = vacancies_c / job seekers_c
+
+  (ε = ``wage_tightness_elasticity``, ρ = ``wage_downward_rigidity``), kept within
+  [``wage_index_min``, ``wage_index_max``]. The AI premium is not an input: ML/AI roles carry the
+  same 2022 pay as other developers (OEWS has no separate code) and earn more only if their
+  market is tighter (AI premiums 20–50 %: seeds/000, seeds/002, seeds/003).
+* **Location factor** of a job's pay: the firm's metro pay index for onsite jobs and for remote
+  jobs under a national band; the *worker's* metro index for remote jobs at a location-adjusted
+  payer — remote offers benchmarked to local cost of living (seeds/000).
+* **Incumbents** close ``incumbent_wage_adjustment`` of the gap to their market wage each month.
+* **Reservation wage** of a job seeker: last wage × max(``reservation_floor``,
+  1 − ``reservation_decay`` · months unemployed) — the outside option falls with the spell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.state import PayPolicy, WorkerState
+
+
+def market_wage(model, occupation: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """National-rate annual pay of a job now (before the location factor)."""
+    world = model.world
+    return world.base_pay[occupation, level] * model.wage_index[world.occupation_cluster[occupation]]
+
+
+def pay_factor(model, firm: np.ndarray, remote: np.ndarray, worker_location: np.ndarray) -> np.ndarray:
+    """Location factor of pay for jobs at ``firm`` (remote or not) held by workers living at ``worker_location``."""
+    firms, idx = model.firms, model.world.pay_index
+    adjusted = remote & (firms.pay_policy[firm] == PayPolicy.LOCATION_ADJUSTED)
+    return np.where(adjusted, idx[worker_location], idx[firms.location[firm]])
+
+
+def cluster_tightness(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cluster: (vacancies, job seekers, tightness θ = vacancies / max(seekers, 1))."""
+    world, w, v = model.world, model.workers, model.vacancies
+    K = world.n_clusters
+    vac = np.bincount(world.occupation_cluster[v.view("occupation")], minlength=K)
+    seekers = w.view("state") == WorkerState.UNEMPLOYED
+    unemp = np.bincount(world.occupation_cluster[w.view("occupation")[seekers]], minlength=K)
+    return vac, unemp, vac / np.maximum(unemp, 1)
+
+
+def run(model) -> None:
+    p, w = model.p, model.workers
+    _, _, theta = cluster_tightness(model)
+    log_ratio = np.log(np.maximum(theta, 1e-3) / p.tightness_reference)
+    step = p.wage_tightness_elasticity / 12.0 * log_ratio * np.where(log_ratio > 0, 1.0, p.wage_downward_rigidity)
+    model.wage_index = np.clip(model.wage_index * np.exp(step), p.wage_index_min, p.wage_index_max)
+
+    state = w.view("state")
+    emp = np.flatnonzero(state == WorkerState.EMPLOYED)
+    target = market_wage(model, w.occupation[emp], w.level[emp]) * w.pay_factor[emp]
+    w.wage[emp] += p.incumbent_wage_adjustment * (target - w.wage[emp])
+
+    unemp = np.flatnonzero(state == WorkerState.UNEMPLOYED)
+    decay = np.maximum(p.reservation_floor, 1.0 - p.reservation_decay * w.spell[unemp])
+    w.reservation_wage[unemp] = w.last_wage[unemp] * decay
