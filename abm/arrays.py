@@ -21,8 +21,13 @@ def pick_in_groups(rng: np.random.Generator, groups: np.ndarray, quota: np.ndarr
 
 
 def first_in_groups(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Indices of the entry with the smallest ``key`` in each group present."""
-    order = np.lexsort((key, groups))
+    """Indices of the entry with the smallest ``key`` in each group present (ties: first)."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = float(key.min()), float(key.max())
+    # one float sort key: group + key scaled into [0, 0.5]
+    composite = groups.astype(np.float64) + (key - lo) / (2.0 * (hi - lo) + 1e-12)
+    order = np.argsort(composite, kind="stable")
     g = groups[order]
     head = np.ones(len(g), dtype=bool)
     head[1:] = g[1:] != g[:-1]
@@ -39,7 +44,7 @@ def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.nda
     cum = np.cumsum(weights, axis=1, dtype=np.float64)
     total = cum[:, -1:] if m else np.zeros((n, 1))
     ok = total[:, 0] > 0
-    cdf = np.divide(cum, total, out=np.zeros_like(cum), where=total > 0)
+    cdf = cum / np.where(total > 0, total, 1.0)
     flat = (cdf + np.arange(n)[:, None]).ravel()
     u = rng.random((n, k)) + np.arange(n)[:, None]
     pos = np.searchsorted(flat, u.ravel(), side="right").reshape(n, k) - np.arange(n)[:, None] * m

@@ -91,6 +91,8 @@ class LaborMarket(mesa.Model):
         vacancies.run(self)
         produced, _ = output(self, self.headcount)
         wage_bill = self.workers.view("wage").sum() / 12.0
+        employed = self.workers.view("state") == 0
+        self.mean_pay_factor = float(self.workers.view("pay_factor")[employed].mean()) if employed.any() else 1.0
         self.price = float(wage_bill / (produced.sum() * (1.0 - self.p.profit_margin))) if produced.sum() > 0 else 1.0
 
         self.datacollector = mesa.DataCollector(

@@ -63,6 +63,7 @@ class Params(BaseModel):
     layoff_speed_cutting: float = P(0.5, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount cutting firms lay off each month", source="assumption")
     layoff_speed_default: float = P(0.15, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount other firms lay off each month", source="assumption")
     layoff_tolerance: float = P(0.05, 0.0, 1.0, unit="share of target", doc="excess headcount a firm tolerates before laying off (counter-cyclical firms tolerate twice this)", source="assumption")
+    layoff_slack: float = P(0.5, 0.0, 10.0, unit="workers per cell", doc="excess (in workers) per firm × occupation × level a firm carries before laying off", source="assumption")
     sponsor_share: float = P(0.3, 0.0, 1.0, unit="share of excess", doc="share of excess incumbents recomposing/counter-cyclical firms send to retraining instead of laying off", source="assumption; recomposition retrains incumbents (DESIGN.md)")
 
     # --- remote work and pay policy ------------------------------------------------------------
@@ -96,10 +97,11 @@ class Params(BaseModel):
     demand_cycle_period: float = P(8.0, 1.0, 50.0, unit="years", doc="period of the demand cycle", source="scenario lever")
 
     # --- separations ---------------------------------------------------------------------------
-    quit_rate: float = P(0.006, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into search", source="assumption")
+    quit_rate: float = P(0.003, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into search", source="assumption")
     retirement_rate: float = P(0.0008, 0.0, 0.1, unit="1/month", doc="monthly retirement hazard before the late-career threshold", source="assumption")
     late_career_years: float = P(30.0, 5.0, 60.0, unit="years of experience", doc="experience after which retirement hazard is late_retirement_rate", source="assumption")
     late_retirement_rate: float = P(0.02, 0.0, 1.0, unit="1/month", doc="monthly retirement hazard after late_career_years", source="assumption")
+    unemployed_exit_rate: float = P(0.01, 0.0, 1.0, unit="1/month", doc="monthly probability a job seeker leaves the tech labour force (other sectors, discouragement)", source="assumption")
     severance_months: float = P(2.0, 0.0, 24.0, unit="months of wage", doc="severance a firm pays per layoff", source="assumption")
 
     # --- search and matching -------------------------------------------------------------------
@@ -112,15 +114,15 @@ class Params(BaseModel):
     hiring_noise: float = P(0.10, 0.0, 1.0, unit="score", doc="s.d. of noise in the firm's ranking of applicants", source="assumption")
 
     # --- wages ---------------------------------------------------------------------------------
-    wage_tightness_elasticity: float = P(0.10, 0.0, 2.0, unit="1/year", doc="yearly change of a cluster's market wage per unit of log tightness (vacancies / job seekers)", source="calibrated")
+    wage_tightness_elasticity: float = P(0.06, 0.0, 2.0, unit="1/year", doc="yearly change of a cluster's market wage per unit of log tightness (vacancies / job seekers)", source="calibrated")
     wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="assumption (downward wage rigidity)")
-    tightness_reference: float = P(1.0, 0.01, 100.0, unit="vacancies per seeker", doc="tightness at which a cluster's market wage is stable", source="assumption")
+    tightness_reference: float = P(1.7, 0.01, 100.0, unit="vacancies per seeker", doc="tightness at which a cluster's market wage is stable", source="the 2022 market: initial_vacancy_rate / initial_unemployment_rate ≈ 1.7")
     wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")
     wage_index_max: float = P(2.5, 1.0, 10.0, unit="× 2022 pay", doc="ceiling of a cluster's market wage index", source="assumption")
     incumbent_wage_adjustment: float = P(0.02, 0.0, 1.0, unit="1/month", doc="share of the gap to the market wage an incumbent's pay closes each month", source="assumption (annual reviews)")
-    reservation_decay: float = P(0.015, 0.0, 1.0, unit="1/month", doc="fall of the reservation wage per month of unemployment", source="assumption")
+    reservation_decay: float = P(0.03, 0.0, 1.0, unit="1/month", doc="fall of the reservation wage per month of unemployment", source="assumption")
     reservation_floor: float = P(0.6, 0.0, 1.0, unit="share of last wage", doc="lowest reservation wage relative to the last wage", source="assumption")
-    bargaining_room: float = P(0.10, 0.0, 1.0, unit="share of posted wage", doc="how far above the posted wage a firm goes to meet a reservation wage", source="assumption")
+    bargaining_room: float = P(0.15, 0.0, 1.0, unit="share of posted wage", doc="how far above the posted wage a firm goes to meet a reservation wage", source="assumption")
 
     # --- careers -------------------------------------------------------------------------------
     mentees_per_senior: float = P(2.0, 0.0, 20.0, unit="juniors", doc="juniors one senior/staff engineer can mentor", source="assumption")
@@ -143,7 +145,8 @@ class Params(BaseModel):
     sponsored_wage_share: float = P(0.5, 0.0, 1.0, unit="share of wage", doc="share of wage a sponsoring firm keeps paying during retraining", source="assumption")
 
     # --- demographics --------------------------------------------------------------------------
-    graduate_rate: float = P(0.03, 0.0, 0.5, unit="1/year", doc="graduate cohort size as a share of the labour force per year", source="assumption")
+    graduate_rate: float = P(0.025, 0.0, 0.5, unit="1/year", doc="graduate cohort size as a share of the labour force per year", source="assumption")
+    graduate_choice_elasticity: float = P(0.5, 0.0, 5.0, unit="elasticity", doc="how graduates' occupation mix tilts towards tight occupations: share ∝ graduate_share · (θ_o/θ)^e", source="assumption")
 
     # --- measurement --------------------------------------------------------------------------
     mismatch_alpha: float = P(0.5, 0.01, 0.99, unit="elasticity", doc="vacancy elasticity of matching in the mismatch index", source="Şahin, Song, Topa & Violante (2014) use ≈ 0.5")

@@ -113,6 +113,8 @@ class Workers(Table):
         "training_start_capability": (np.float32, 0.0),
         "training_sponsor": (np.int32, NO_FIRM),
         "retrained": (np.bool_, False),  # completed a retraining programme
+        "eligible": (np.uint64, 0),  # cached eligibility bits over job profiles (see matching)
+        "eligible_fresh": (np.bool_, False),  # False when skills changed since the bits were set
         "entry_month": (np.int32, 0),
     }
 

@@ -38,10 +38,8 @@ def skill_gap(skills: np.ndarray, profiles: np.ndarray) -> np.ndarray:
     skills = np.asarray(skills, dtype=np.float32)
     profiles = np.asarray(profiles, dtype=np.float32)
     norm = (profiles**2).sum(axis=1)  # (m,)
-    out = np.empty((skills.shape[0], profiles.shape[0]), dtype=np.float32)
-    for j, p in enumerate(profiles):  # loop over occupations (≤ ~20), vectorised over workers
-        out[:, j] = (p * np.maximum(p - skills, 0.0)).sum(axis=1) / norm[j]
-    return out
+    shortfall = np.maximum(profiles[None, :, :] - skills[:, None, :], 0.0)  # (n, m, K)
+    return np.einsum("nmk,mk->nm", shortfall, profiles) / norm
 
 
 def skill_gap_rows(skills: np.ndarray, profiles: np.ndarray) -> np.ndarray:
@@ -83,6 +81,8 @@ class World:
                 raise ValueError(f"world data: {col} sums to {total}, must sum to 1")
         if (self.profiles.sum(axis=1) <= 0).any():
             raise ValueError("world data: an occupation has an empty skill profile")
+        if self.n_occupations > 32:
+            raise ValueError("world data: at most 32 occupations (eligibility is cached as 64 bits)")
         if list(self.seniority["level"]) != list(LEVELS):
             raise ValueError(f"world data: seniority levels must be {LEVELS}")
 

@@ -5,16 +5,18 @@
   a month, a_f being the employer's adoption — incumbents at adopting firms keep up, the
   unemployed do not.
 * Promotion: after ``months_to_promotion`` in a level, an employee is promoted with monthly hazard
-  ``promotion_hazard`` (seniority.csv). A junior's hazard is scaled by the firm's mentoring
-  capacity, min(1, ``mentees_per_senior`` · seniors / juniors): seniors come from mids gaining
-  years, mids from juniors hired and mentored (seeds/000). A promotion raises pay in proportion to
-  the pay ladder of the occupation.
+  ``promotion_hazard`` (seniority.csv), if the firm has room at the next level (its hiring target
+  exceeds its headcount there; the promoted fill that room before the market does). A junior's
+  hazard is scaled by the firm's mentoring capacity, min(1, ``mentees_per_senior`` · seniors /
+  juniors): seniors come from mids gaining years, mids from juniors hired and mentored
+  (seeds/000). A promotion raises pay in proportion to the occupation's pay ladder.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from abm.arrays import pick_in_groups
 from abm.state import WorkerState
 from abm.world import JUNIOR, SENIOR, STAFF
 
@@ -46,7 +48,10 @@ def run(model) -> None:
     hazard = world.promotion_hazard[w.level[cand]]
     junior = w.level[cand] == JUNIOR
     hazard[junior] *= mentoring_capacity(model)[w.employer[cand[junior]]]
-    up = cand[rng.random(len(cand)) < hazard]
+    lucky = cand[rng.random(len(cand)) < hazard]
+    next_cell = (w.employer[lucky].astype(np.int64) * world.n_occupations + w.occupation[lucky]) * 4 + w.level[lucky] + 1
+    room = np.ceil(np.maximum(model.hiring_target - model.headcount, 0.0)).astype(np.int64).ravel()
+    up = lucky[pick_in_groups(rng, next_cell, room)]
     old, occ = w.level[up], w.occupation[up]
     w.wage[up] *= world.base_pay[occ, old + 1] / world.base_pay[occ, old]
     w.level[up] = old + 1

@@ -6,7 +6,8 @@
    own or one below; an onsite job is in their metro, or in their region if they are willing to
    relocate; a remote job is in their region or open worldwide.
 2. **Applications.** Each seeker sends ``applications_per_month`` applications, each to a random
-   eligible vacancy (a job one level down is chosen with relative weight
+   eligible vacancy whose market pay at their local rate, plus the bargaining room, meets their
+   reservation wage (a job one level down is chosen with relative weight
    ``downgrade_search_weight``). Seekers do not see which vacancies others apply to, so some
    vacancies get many applicants and some none: the urn-ball friction.
 3. **Selection.** Each vacancy with applicants offers the job to its best applicant by score
@@ -26,7 +27,7 @@ import numpy as np
 from abm.arrays import first_in_groups, sample_rows
 from abm.phases import wages
 from abm.state import VacancyScope, WorkerState
-from abm.world import JUNIOR, skill_gap
+from abm.world import JUNIOR, skill_gap, skill_gap_rows
 
 N_REGIONS = 3
 
@@ -50,6 +51,23 @@ def reach_matrix(world) -> np.ndarray:
             reach[g, M + region[loc]] = 1.0
             reach[g, M + N_REGIONS] = 1.0
     return reach
+
+
+def eligibility(model, idx: np.ndarray) -> np.ndarray:
+    """(n, 2·O) bool: can workers ``idx`` do each job profile (plain, then AI-skill) within ``max_skill_gap``.
+
+    Cached as bits per worker: a job seeker's skills do not change while they search, so the
+    gaps are computed once when they enter search (``eligible_fresh`` is cleared on every change).
+    """
+    w = model.workers
+    n_prof = len(model.job_profiles)
+    bit = np.uint64(1) << np.arange(n_prof, dtype=np.uint64)
+    stale = idx[~w.eligible_fresh[idx]]
+    if len(stale):
+        ok = skill_gap(w.skills[stale], model.job_profiles) <= model.p.max_skill_gap
+        w.eligible[stale] = (ok * bit).sum(axis=1, dtype=np.uint64)
+        w.eligible_fresh[stale] = True
+    return (w.eligible[idx][:, None] & bit) != 0
 
 
 def run(model) -> None:
@@ -76,13 +94,16 @@ def run(model) -> None:
     # --- seekers' eligibility and application weights ----------------------------------------
     group = 2 * w.location[seekers].astype(np.int64) + w.will_relocate[seekers]
     level = w.level[seekers].astype(np.int64)
-    gaps = skill_gap(w.skills[seekers], model.job_profiles).reshape(len(seekers), 2, O).transpose(0, 2, 1)  # (S, O, 2)
-    eligible = gaps <= p.max_skill_gap
+    eligible = eligibility(model, seekers).reshape(len(seekers), 2, O).transpose(0, 2, 1)  # (S, O, 2)
     weight = np.zeros((len(seekers), O, 2, 2))
+    local_index = world.pay_index[w.location[seekers]]
+    ceiling = w.reservation_wage[seekers] / (1.0 + p.bargaining_room)
+    occ_wage = world.base_pay * model.wage_index[world.occupation_cluster][:, None]  # (O, L)
     for down in (0, 1):  # apply at own level, or one below
-        lv = level - down
-        ok = lv >= JUNIOR
-        weight[:, :, down, :] = eligible * by_group[group, np.maximum(lv, 0)] * ok[:, None, None]
+        lv = np.maximum(level - down, 0)
+        ok = (level - down) >= JUNIOR
+        worth_it = occ_wage[:, lv].T * local_index[:, None] >= ceiling[:, None]  # (S, O): pay meets reservation
+        weight[:, :, down, :] = eligible * by_group[group, lv] * (ok[:, None] & worth_it)[:, :, None]
     weight[:, :, 1, :] *= p.downgrade_search_weight
     pick = sample_rows(rng, weight.reshape(len(seekers), -1), p.applications_per_month)
 
@@ -108,7 +129,8 @@ def run(model) -> None:
     # --- each vacancy offers to its best applicant --------------------------------------------
     worker = seekers[app_seeker]
     rehire = w.laid_off_by[worker] == vfirm[vac]
-    score = -gaps[app_seeker, occ, ai] + p.hiring_noise * rng.standard_normal(len(vac)) + p.rehire_preference * rehire
+    gap = skill_gap_rows(w.skills[worker], model.job_profiles[ai * O + occ])
+    score = -gap + p.hiring_noise * rng.standard_normal(len(vac)) + p.rehire_preference * rehire
     best = first_in_groups(vac, -score)
     o_worker, o_vac = worker[best], vac[best]
 

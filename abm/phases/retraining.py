@@ -80,6 +80,7 @@ def _progress(model) -> None:
     w.training_target[dropped] = NO_OCC
     w.training_sponsor[dropped] = NO_FIRM
     w.reservation_wage[dropped] = w.last_wage[dropped]
+    w.eligible_fresh[dropped] = False
     model.flows["retraining_dropouts"] += len(dropped)
 
     done = r[w.training_left[r] <= 0]
@@ -96,6 +97,7 @@ def _progress(model) -> None:
     w.occupation[done] = target
     w.months_in_level[done] = 0
     w.retrained[done] = True
+    w.eligible_fresh[done] = False
     w.training_target[done] = NO_OCC
     model.flows["retraining_completed"] += len(done)
 

@@ -2,8 +2,8 @@
 
 For each firm × occupation × level cell the strategy's target gives an excess
 
-    excess = headcount − target · (1 + tolerance)        (> 0 only)
-    cuts   = ⌊excess · layoff_speed + u⌋,  u ~ U(0, 1)    (stochastic rounding)
+    excess = headcount − target · (1 + tolerance) − layoff_slack     (> 0 only)
+    cuts   = ⌈excess · layoff_speed⌉
 
 The ``cuts`` workers of a cell are drawn at random. Firms whose strategy sponsors retraining send
 a share ``sponsor_share`` of them to a programme towards the occupation the firm is shortest of
@@ -32,8 +32,8 @@ def run(model) -> None:
     p, w, rng, world = model.p, model.workers, model.rng, model.world
     tolerance = _per_firm(model, "layoff_tolerance")[:, None, None]
     speed = _per_firm(model, "layoff_speed")[:, None, None]
-    excess = np.maximum(model.headcount - model.target * (1.0 + tolerance), 0.0)
-    cuts = np.floor(excess * speed + rng.random(excess.shape)).astype(np.int64).ravel()
+    excess = np.maximum(model.headcount - model.target * (1.0 + tolerance) - p.layoff_slack, 0.0)
+    cuts = np.ceil(excess * speed).astype(np.int64).ravel()
 
     state = w.view("state")
     emp = np.flatnonzero(state == WorkerState.EMPLOYED)
@@ -79,3 +79,4 @@ def _leave_employment(w, idx: np.ndarray) -> None:
     w.employer[idx] = NO_FIRM
     w.remote[idx] = False
     w.spell[idx] = 0
+    w.eligible_fresh[idx] = False

@@ -9,9 +9,13 @@
   [``wage_index_min``, ``wage_index_max``]. The AI premium is not an input: ML/AI roles carry the
   same 2022 pay as other developers (OEWS has no separate code) and earn more only if their
   market is tighter (AI premiums 20–50 %: seeds/000, seeds/002, seeds/003).
+  The index is also capped by the job's value: a firm never posts more than the output it buys,
+  ``W_c ≤ price / mean pay factor · productivity_c`` (productivity_c: the cluster's mean AI
+  productivity; the price sets the 2022 margin), so a scarce role's pay rises until it eats the margin.
 * **Location factor** of a job's pay: the firm's metro pay index for onsite jobs and for remote
-  jobs under a national band; the *worker's* metro index for remote jobs at a location-adjusted
-  payer — remote offers benchmarked to local cost of living (seeds/000).
+  jobs under a national band; for remote jobs at a location-adjusted payer the *worker's* metro
+  index, never above the firm's own band — remote offers benchmarked to local cost of living
+  instead of San Francisco bands (seeds/000).
 * **Incumbents** close ``incumbent_wage_adjustment`` of the gap to their market wage each month.
 * **Reservation wage** of a job seeker: last wage × max(``reservation_floor``,
   1 − ``reservation_decay`` · months unemployed) — the outside option falls with the spell.
@@ -33,8 +37,9 @@ def market_wage(model, occupation: np.ndarray, level: np.ndarray) -> np.ndarray:
 def pay_factor(model, firm: np.ndarray, remote: np.ndarray, worker_location: np.ndarray) -> np.ndarray:
     """Location factor of pay for jobs at ``firm`` (remote or not) held by workers living at ``worker_location``."""
     firms, idx = model.firms, model.world.pay_index
+    firm_rate = idx[firms.location[firm]]
     adjusted = remote & (firms.pay_policy[firm] == PayPolicy.LOCATION_ADJUSTED)
-    return np.where(adjusted, idx[worker_location], idx[firms.location[firm]])
+    return np.where(adjusted, np.minimum(idx[worker_location], firm_rate), firm_rate)
 
 
 def cluster_tightness(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -47,12 +52,23 @@ def cluster_tightness(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return vac, unemp, vac / np.maximum(unemp, 1)
 
 
+def cluster_productivity(model) -> np.ndarray:
+    """(K,) employment-weighted mean AI productivity of each cluster's jobs (1 where empty)."""
+    hc = model.headcount
+    by_occ = (hc * model.productivity).sum(axis=(0, 2)), hc.sum(axis=(0, 2))
+    K, cl = model.world.n_clusters, model.world.occupation_cluster
+    num = np.bincount(cl, weights=by_occ[0], minlength=K)
+    den = np.bincount(cl, weights=by_occ[1], minlength=K)
+    return np.divide(num, den, out=np.ones(K), where=den > 0)
+
+
 def run(model) -> None:
     p, w = model.p, model.workers
     _, _, theta = cluster_tightness(model)
     log_ratio = np.log(np.maximum(theta, 1e-3) / p.tightness_reference)
     step = p.wage_tightness_elasticity / 12.0 * log_ratio * np.where(log_ratio > 0, 1.0, p.wage_downward_rigidity)
-    model.wage_index = np.clip(model.wage_index * np.exp(step), p.wage_index_min, p.wage_index_max)
+    cap = np.minimum(p.wage_index_max, model.price / model.mean_pay_factor * cluster_productivity(model))
+    model.wage_index = np.clip(model.wage_index * np.exp(step), p.wage_index_min, np.maximum(cap, p.wage_index_min))
 
     state = w.view("state")
     emp = np.flatnonzero(state == WorkerState.EMPLOYED)
