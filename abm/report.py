@@ -1,0 +1,45 @@
+"""Text summaries of a run: the headline numbers at the start, in 2026 and at the end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _year_rows(df: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Months ending within calendar year ``year`` (month m covers year start + (m-1)/12)."""
+    cal = np.floor(df["year"] - 1e-9 - 1 / 12 + 1e-9)
+    return df[(df["month"] > 0) & (cal == year)]
+
+
+def summary_table(model_df: pd.DataFrame, cluster_df: pd.DataFrame, firm_df: pd.DataFrame,
+                  years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Headline metrics by calendar year (annual means of monthly values, sums of flows)."""
+    first = int(model_df["year"].iloc[0])
+    last = int(np.floor(model_df["year"].iloc[-1] - 1e-9))
+    if years is None:
+        years = tuple(sorted({first, min(2026, last), last}))
+    rows: dict[str, dict[int, float]] = {}
+    for y in years:
+        m = _year_rows(model_df, y)
+        c = _year_rows(cluster_df, y)
+        if m.empty:
+            continue
+        ai = c[c["cluster"] == "ml_ai"]
+        emp = m["employed"].mean()
+        rows.setdefault("unemployment rate (%)", {})[y] = 100 * m["unemployment_rate"].mean()
+        rows.setdefault("vacancy rate (%)", {})[y] = 100 * m["vacancy_rate"].mean()
+        rows.setdefault("mismatch index", {})[y] = m["mismatch_index"].mean()
+        rows.setdefault("layoffs (% of employment / yr)", {})[y] = 100 * m["layoffs"].sum() * 12 / len(m) / emp
+        rows.setdefault("junior hires / yr", {})[y] = m["junior_hires"].sum() * 12 / len(m)
+        rows.setdefault("AI pay premium (%)", {})[y] = 100 * m["ai_premium"].mean()
+        rows.setdefault("remote/onsite pay, location-adjusted", {})[y] = m["remote_onsite_pay_ratio_adjusted"].mean()
+        rows.setdefault("ML/AI vacancies per job seeker", {})[y] = ai["vacancy_seeker_ratio"].mean()
+        rows.setdefault("ML/AI mean vacancy age (months)", {})[y] = ai["mean_vacancy_duration"].mean()
+        rows.setdefault("AI-skill share of vacancies (%)", {})[y] = 100 * m["ai_skill_vacancy_share"].mean()
+        rows.setdefault("long-term unemployed share (%)", {})[y] = 100 * m["long_term_unemployed_share"].mean()
+        rows.setdefault("senior + staff employed", {})[y] = (m["workers_by_seniority_senior"] + m["workers_by_seniority_staff"]).mean()
+        rows.setdefault("senior vacancy age (months)", {})[y] = m["senior_vacancy_duration"].mean()
+        rows.setdefault("in retraining", {})[y] = m["retraining_enrolled"].mean()
+    table = pd.DataFrame(rows).T
+    return table.round(2)
