@@ -40,7 +40,7 @@ def check(model, previous_employed: int | None = None) -> None:
     skills = w.view("skills")
     _require(((skills >= 0) & (skills <= 1)).all(), "skills outside [0, 1]")
     _require(((v.view("firm") >= 0) & (v.view("firm") < f.n)).all(), "a vacancy belongs to no firm")
-    _require(int(model.headcount.sum()) == int(emp.sum()) or model.month == 0 or True, "")
+    _require(int(model.headcount.sum()) == int(emp.sum()), "firm headcounts do not add up to employment")
     cur = model.current
     _require(cur["employed"] == int(emp.sum()), "reported employment differs from the state")
     if previous_employed is not None:

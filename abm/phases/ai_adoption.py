@@ -17,8 +17,6 @@ import numpy as np
 
 from abm.strategies import STRATEGIES
 
-_APPETITE = np.array([s.adoption_appetite for s in STRATEGIES])
-
 
 def capability(p, year: float) -> float:
     """AI capability X at a (fractional) calendar year."""
@@ -33,5 +31,6 @@ def run(model) -> None:
     model.capability = capability(p, model.year)
     firms = model.firms
     adoption = firms.view("adoption")
-    target = _APPETITE[firms.view("strategy")] * model.capability
+    appetite = np.array([s.adoption_appetite for s in STRATEGIES])
+    target = appetite[firms.view("strategy")] * model.capability
     adoption += p.firm_adoption_rate * (target - adoption)

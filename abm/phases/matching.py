@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.arrays import first_in_groups, sample_rows
+from abm.invariants import InvariantError
 from abm.phases import wages
 from abm.state import VacancyScope, WorkerState
 from abm.world import JUNIOR, skill_gap, skill_gap_rows
@@ -155,6 +156,8 @@ def hire(model, worker: np.ndarray, vac: np.ndarray, wage: np.ndarray, factor: n
          remote: np.ndarray, moving: np.ndarray) -> None:
     """Fill vacancies ``vac`` with ``worker`` at ``wage`` and record the flows."""
     w, v, firms = model.workers, model.vacancies, model.firms
+    if len(np.unique(vac)) != len(vac) or len(np.unique(worker)) != len(worker):
+        raise InvariantError("a vacancy would be filled twice or a worker hired twice in one month")
     firm = v.firm[vac]
     occupation, level = v.occupation[vac], v.level[vac]
     rehired = w.laid_off_by[worker] == firm

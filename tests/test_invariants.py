@@ -1,0 +1,74 @@
+"""Conservation invariants every month, on the default mix and on random valid parameters."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from abm import LaborMarket
+from abm.invariants import check
+from abm.metrics import MODEL_COLUMNS
+
+
+def run_checked(model, months):
+    check(model)
+    for _ in range(months):
+        before = model.current["employed"]
+        model.step()
+        check(model, previous_employed=before)
+    return model
+
+
+def test_invariants_hold_every_month_default():
+    model = run_checked(LaborMarket(seed=11, n_workers=4000), 48)
+    df = model.model_metrics()
+    assert list(df.columns) == list(MODEL_COLUMNS)
+    assert np.isfinite(df.to_numpy(dtype=float)).all()
+    assert (df["median_wage"] > 0).all()
+    # flows add up over the whole run
+    emp = df["employed"].to_numpy()
+    assert (np.diff(emp) == (df["hires"] - df["separations"]).to_numpy()[1:]).all()
+
+
+def _shares(draw, n):
+    raw = np.array([draw(st.integers(0, 10)) for _ in range(n)], dtype=float)
+    if raw.sum() == 0:
+        raw[0] = 1
+    shares = np.round(raw / raw.sum(), 6)
+    shares[-1] = round(1.0 - shares[:-1].sum(), 6)
+    return [float(max(x, 0.0)) for x in shares]
+
+
+@st.composite
+def valid_params(draw):
+    strat = _shares(draw, 4)
+    remote = _shares(draw, 3)
+    return dict(
+        n_workers=draw(st.integers(400, 1500)),
+        workers_per_firm=draw(st.floats(20, 100)),
+        share_cutting=strat[0], share_counter_cyclical=strat[1], share_recomposing=strat[2], share_non_adopting=strat[3],
+        share_onsite=remote[0], share_hybrid=remote[1], share_remote_first=remote[2],
+        share_location_adjusted_pay=draw(st.floats(0, 1)),
+        ai_adoption_speed=draw(st.floats(0, 5)),
+        ai_adoption_midpoint=draw(st.floats(2020, 2035)),
+        demand_shock_size=draw(st.floats(-0.5, 0.5)),
+        demand_cycle_amplitude=draw(st.floats(0, 0.5)),
+        quit_rate=draw(st.floats(0, 0.05)),
+        max_skill_gap=draw(st.floats(0.05, 1.0)),
+        applications_per_month=draw(st.integers(1, 12)),
+        retraining_subsidy=draw(st.floats(0, 1)),
+        retraining_uptake=draw(st.floats(0, 0.5)),
+        retraining_length_scale=draw(st.floats(0.2, 3)),
+        graduate_rate=draw(st.floats(0, 0.2)),
+        late_retirement_rate=draw(st.floats(0, 0.5)),
+        unemployed_exit_rate=draw(st.floats(0, 0.2)),
+        sponsor_share=draw(st.floats(0, 1)),
+        initial_unemployment_rate=draw(st.floats(0, 0.3)),
+        worker_agents=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=valid_params(), seed=st.integers(0, 2**31))
+def test_invariants_hold_for_random_valid_parameters(params, seed):
+    model = run_checked(LaborMarket(seed=seed, **params), 18)
+    assert model.current["labor_force"] + model.current["out_of_labor_force"] == model.workers.n
