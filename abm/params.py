@@ -63,7 +63,7 @@ class Params(BaseModel):
     layoff_speed_cutting: float = P(0.5, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount cutting firms lay off each month", source="assumption")
     layoff_speed_default: float = P(0.15, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount other firms lay off each month", source="assumption")
     layoff_tolerance: float = P(0.05, 0.0, 1.0, unit="share of target", doc="excess headcount a firm tolerates before laying off (counter-cyclical firms tolerate twice this)", source="assumption")
-    layoff_slack: float = P(0.5, 0.0, 10.0, unit="workers per cell", doc="excess (in workers) per firm × occupation × level a firm carries before laying off", source="assumption")
+    layoff_slack: float = P(0.5, 0.0, 10.0, unit="workers", doc="excess (in workers) per firm × occupation a firm carries before laying off", source="assumption")
     sponsor_share: float = P(0.3, 0.0, 1.0, unit="share of excess", doc="share of excess incumbents recomposing/counter-cyclical firms send to retraining instead of laying off", source="assumption; recomposition retrains incumbents (DESIGN.md)")
 
     # --- remote work and pay policy ------------------------------------------------------------
@@ -81,6 +81,8 @@ class Params(BaseModel):
     ai_adoption_ceiling: float = P(1.0, 0.0, 1.0, unit="adoption level", doc="long-run AI capability available to firms", source="assumption")
     ai_cooldown_year: float = P(2100.0, 1990.0, 2100.0, unit="year", doc="year an AI investment cool-down starts (2100 = never)", source="scenario lever")
     ai_cooldown_depth: float = P(0.0, 0.0, 1.0, unit="share", doc="share of AI investment lost in the cool-down", source="scenario lever")
+    ai_substitution_scale: float = P(1.0, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI substitution (occupations.csv)", source="calibrated; directions from seeds/002")
+    ai_complementarity_scale: float = P(1.0, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI complementarity (occupations.csv)", source="calibrated; ML openings +59 % y/y (seeds/000)")
     firm_adoption_rate: float = P(0.08, 0.0, 1.0, unit="1/month", doc="speed at which a firm's adoption converges to its strategy's target", source="assumption")
     ai_skill_vacancy_base: float = P(0.08, 0.0, 1.0, unit="share of vacancies", doc="share of vacancies asking for AI skills at zero adoption", source="8 % of software job descriptions in 2022 (seeds/001)")
     ai_skill_vacancy_sensitivity: float = P(0.9, 0.0, 1.0, unit="share per adoption", doc="rise of the AI-skill share of a firm's vacancies per unit of its adoption", source="calibrated to 42 % in 2026 (seeds/001)")
@@ -95,6 +97,9 @@ class Params(BaseModel):
     demand_shock_months: int = P(12, 1, 240, unit="months", doc="months over which the correction unfolds", source="assumption")
     demand_cycle_amplitude: float = P(0.0, 0.0, 0.9, unit="share of demand", doc="amplitude of a sinusoidal demand cycle (0 = none)", source="scenario lever")
     demand_cycle_period: float = P(8.0, 1.0, 50.0, unit="years", doc="period of the demand cycle", source="scenario lever")
+
+    firm_shock_sd: float = P(0.03, 0.0, 0.5, unit="log points per month", doc="s.d. of the monthly innovation of each firm's idiosyncratic demand shock", source="assumption; gross job flows exceed net flows")
+    firm_shock_persistence: float = P(0.95, 0.0, 0.999, unit="per month", doc="AR(1) persistence of the firm demand shock", source="assumption")
 
     # --- separations ---------------------------------------------------------------------------
     quit_rate: float = P(0.003, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into search", source="assumption")
@@ -114,7 +119,7 @@ class Params(BaseModel):
     hiring_noise: float = P(0.10, 0.0, 1.0, unit="score", doc="s.d. of noise in the firm's ranking of applicants", source="assumption")
 
     # --- wages ---------------------------------------------------------------------------------
-    wage_tightness_elasticity: float = P(0.06, 0.0, 2.0, unit="1/year", doc="yearly change of a cluster's market wage per unit of log tightness (vacancies / job seekers)", source="calibrated")
+    wage_tightness_elasticity: float = P(0.10, 0.0, 2.0, unit="1/year", doc="yearly change of a cluster's market wage per unit of log tightness (vacancies / job seekers)", source="calibrated")
     wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="assumption (downward wage rigidity)")
     tightness_reference: float = P(1.7, 0.01, 100.0, unit="vacancies per seeker", doc="tightness at which a cluster's market wage is stable", source="the 2022 market: initial_vacancy_rate / initial_unemployment_rate ≈ 1.7")
     wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")

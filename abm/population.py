@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.params import Params
+from abm.pay import location_factor
 from abm.state import NO_FIRM, Firms, PayPolicy, Workers, WorkerState
 from abm.strategies import strategy_shares
 from abm.world import World
@@ -128,12 +129,9 @@ def _place_in_firms(p, world, firms, firm_size, location, employed, rng):
 
 
 def _initial_pay_factor(world, firms, location, employer, remote):
-    """Location factor of pay: the firm's metro rate, or the worker's own for location-adjusted remote pay."""
+    """Location factor of each initial job's pay (see ``abm.pay``)."""
     f = np.maximum(employer, 0)
-    firm_rate = world.pay_index[firms.location[f]]
-    own_rate = world.pay_index[location]
-    adjusted = remote & (firms.pay_policy[f] == PayPolicy.LOCATION_ADJUSTED)
-    return np.where(adjusted, own_rate, np.where(remote, firm_rate, own_rate))
+    return location_factor(world.pay_index, firms.location[f], firms.pay_policy[f], remote, location)
 
 
 def base_demand(p: Params, world: World, workers: Workers, n_firms: int) -> np.ndarray:

@@ -128,6 +128,7 @@ class Firms(Table):
         "remote_policy": (np.int8, 0),
         "pay_policy": (np.int8, 0),
         "adoption": (np.float64, 0.0),
+        "demand_shock": (np.float64, 0.0),  # idiosyncratic log demand shock (AR(1))
         "revenue": (np.float64, 0.0),
         "wage_bill": (np.float64, 0.0),
         "other_costs": (np.float64, 0.0),

@@ -2,8 +2,11 @@
 
 For firm f, occupation o, level l (all in units of 2022 workers):
 
-    demand[f,o,l]       = base[f,o,l] · D(t) · (1 + complementarity_o · a_f)
-    productivity[f,o,l] = 1 + substitution_o · level_scale_l · a_f
+    demand[f,o,l]       = base[f,o,l] · D(t) · e^{z_f} · max(0, 1 + c · complementarity_o · a_f)
+    z_f ← ρ z_f + σ ε,  ε ~ N(0, 1)        (idiosyncratic firm demand: gross flows in every cluster)
+    productivity[f,o,l] = 1 + s · substitution_o · level_scale_l · a_f
+
+(c = ``ai_complementarity_scale``, s = ``ai_substitution_scale``; occupation values in occupations.csv).
     target[f,o,l]       = strategy.headcount_target(demand, productivity)   (≈ demand / productivity)
     hiring_target       = strategy.hiring_target(target)                    (e.g. junior freeze)
 
@@ -44,10 +47,13 @@ def headcount(model) -> np.ndarray:
 def run(model) -> None:
     p, world, firms = model.p, model.world, model.firms
     model.demand_index = demand_index(p, model.year)
+    shock = firms.view("demand_shock")
+    shock *= p.firm_shock_persistence
+    shock += p.firm_shock_sd * model.rng.standard_normal(firms.n)
     a = firms.view("adoption")[:, None, None]
-    comp = world.ai_complementarity[None, :, None]
-    sub = world.ai_substitution[None, :, None] * world.level_substitution_scale[None, None, :]
-    demand = model.base_need * model.demand_index * np.maximum(1.0 + comp * a, 0.0)
+    comp = p.ai_complementarity_scale * world.ai_complementarity[None, :, None]
+    sub = p.ai_substitution_scale * world.ai_substitution[None, :, None] * world.level_substitution_scale[None, None, :]
+    demand = model.base_need * (model.demand_index * np.exp(shock))[:, None, None] * np.maximum(1.0 + comp * a, 0.0)
     productivity = 1.0 + sub * a
     target = np.empty_like(demand)
     hiring = np.empty_like(demand)

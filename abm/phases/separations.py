@@ -3,7 +3,9 @@
 For each firm × occupation × level cell the strategy's target gives an excess
 
     excess = headcount − target · (1 + tolerance) − layoff_slack     (> 0 only)
-    cuts   = ⌈excess · layoff_speed⌉
+    cuts   = ⌊excess · layoff_speed + u⌋,  u ~ U(0, 1)        (stochastic rounding)
+
+The slack (default one worker) absorbs the rounding of fractional targets, so firms do not churn.
 
 The ``cuts`` workers of a cell are drawn at random. Firms whose strategy sponsors retraining send
 a share ``sponsor_share`` of them to a programme towards the occupation the firm is shortest of
@@ -28,12 +30,26 @@ def _per_firm(model, attr: str) -> np.ndarray:
     return values[model.firms.view("strategy")]
 
 
+def layoff_quota(rng, headcount, target, tolerance, speed, slack) -> np.ndarray:
+    """(F, O, L) layoffs: decided per firm × occupation, taken from the levels most above target."""
+    over = np.maximum(headcount - target, 0.0)  # (F, O, L)
+    excess = np.maximum(headcount.sum(axis=2) - target.sum(axis=2) * (1.0 + tolerance) - slack, 0.0)  # (F, O)
+    total = np.floor(excess * speed + rng.random(excess.shape))
+    total = np.minimum(total, np.floor(over.sum(axis=2)))
+    share = np.divide(over, over.sum(axis=2, keepdims=True), out=np.zeros_like(over), where=over.sum(axis=2, keepdims=True) > 0)
+    ideal = share * total[:, :, None]
+    quota = np.floor(ideal)
+    rest = (total - quota.sum(axis=2)).astype(np.int64)  # 0..L-1 left to place by largest remainder
+    rank = np.argsort(np.argsort(-(ideal - quota), axis=2, kind="stable"), axis=2, kind="stable")
+    quota += rank < rest[:, :, None]
+    return quota.astype(np.int64)
+
+
 def run(model) -> None:
     p, w, rng, world = model.p, model.workers, model.rng, model.world
-    tolerance = _per_firm(model, "layoff_tolerance")[:, None, None]
-    speed = _per_firm(model, "layoff_speed")[:, None, None]
-    excess = np.maximum(model.headcount - model.target * (1.0 + tolerance) - p.layoff_slack, 0.0)
-    cuts = np.ceil(excess * speed).astype(np.int64).ravel()
+    tolerance = _per_firm(model, "layoff_tolerance")[:, None]
+    speed = _per_firm(model, "layoff_speed")[:, None]
+    cuts = layoff_quota(rng, model.headcount, model.target, tolerance, speed, p.layoff_slack).ravel()
 
     state = w.view("state")
     emp = np.flatnonzero(state == WorkerState.EMPLOYED)

@@ -10,8 +10,8 @@
   same 2022 pay as other developers (OEWS has no separate code) and earn more only if their
   market is tighter (AI premiums 20–50 %: seeds/000, seeds/002, seeds/003).
   The index is also capped by the job's value: a firm never posts more than the output it buys,
-  ``W_c ≤ price / mean pay factor · productivity_c`` (productivity_c: the cluster's mean AI
-  productivity; the price sets the 2022 margin), so a scarce role's pay rises until it eats the margin.
+  ``W_c ≤ price / mean pay factor · value_c`` (value_c: the cluster's mean AI productivity × the
+  demand boost AI gives complement roles; the price sets the 2022 margin).
 * **Location factor** of a job's pay: the firm's metro pay index for onsite jobs and for remote
   jobs under a national band; for remote jobs at a location-adjusted payer the *worker's* metro
   index, never above the firm's own band — remote offers benchmarked to local cost of living
@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.state import PayPolicy, WorkerState
+from abm.pay import location_factor
+from abm.state import WorkerState
 
 
 def market_wage(model, occupation: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -36,10 +37,8 @@ def market_wage(model, occupation: np.ndarray, level: np.ndarray) -> np.ndarray:
 
 def pay_factor(model, firm: np.ndarray, remote: np.ndarray, worker_location: np.ndarray) -> np.ndarray:
     """Location factor of pay for jobs at ``firm`` (remote or not) held by workers living at ``worker_location``."""
-    firms, idx = model.firms, model.world.pay_index
-    firm_rate = idx[firms.location[firm]]
-    adjusted = remote & (firms.pay_policy[firm] == PayPolicy.LOCATION_ADJUSTED)
-    return np.where(adjusted, np.minimum(idx[worker_location], firm_rate), firm_rate)
+    firms = model.firms
+    return location_factor(model.world.pay_index, firms.location[firm], firms.pay_policy[firm], remote, worker_location)
 
 
 def cluster_tightness(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,10 +51,13 @@ def cluster_tightness(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return vac, unemp, vac / np.maximum(unemp, 1)
 
 
-def cluster_productivity(model) -> np.ndarray:
-    """(K,) employment-weighted mean AI productivity of each cluster's jobs (1 where empty)."""
+def cluster_value(model) -> np.ndarray:
+    """(K,) employment-weighted mean value multiplier of each cluster's jobs (1 where empty):
+    AI productivity × the demand boost AI gives complement roles at the employer."""
     hc = model.headcount
-    by_occ = (hc * model.productivity).sum(axis=(0, 2)), hc.sum(axis=(0, 2))
+    a = model.firms.view("adoption")[:, None]
+    boost = np.maximum(1.0 + model.p.ai_complementarity_scale * model.world.ai_complementarity[None, :] * a, 0.0)  # (F, O)
+    by_occ = (hc * model.productivity * boost[:, :, None]).sum(axis=(0, 2)), hc.sum(axis=(0, 2))
     K, cl = model.world.n_clusters, model.world.occupation_cluster
     num = np.bincount(cl, weights=by_occ[0], minlength=K)
     den = np.bincount(cl, weights=by_occ[1], minlength=K)
@@ -67,7 +69,7 @@ def run(model) -> None:
     _, _, theta = cluster_tightness(model)
     log_ratio = np.log(np.maximum(theta, 1e-3) / p.tightness_reference)
     step = p.wage_tightness_elasticity / 12.0 * log_ratio * np.where(log_ratio > 0, 1.0, p.wage_downward_rigidity)
-    cap = np.minimum(p.wage_index_max, model.price / model.mean_pay_factor * cluster_productivity(model))
+    cap = np.minimum(p.wage_index_max, model.price / model.mean_pay_factor * cluster_value(model))
     model.wage_index = np.clip(model.wage_index * np.exp(step), p.wage_index_min, np.maximum(cap, p.wage_index_min))
 
     state = w.view("state")

@@ -1,0 +1,301 @@
+"""Calibration: the 2022–2026 facts as targets, a report of how close the baseline comes, and
+the documented search that fitted the calibrated parameters.
+
+Every target is computed **from model output** (the tidy tables) and compared with a band
+accepted around the fact quoted in ``shared/FACTS.md`` (source article named). Nothing here
+writes a value into the model: a miss is reported as a miss.
+
+    abm calibrate                         # baseline, 5 seeds, prints and writes the report
+    abm calibrate --search experiments/calibration_grid.toml   # re-run the documented search
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from abm.params import ParameterError, Params, load_scenario
+
+Tables = dict[str, pd.DataFrame]
+LEGACY = ("qa_testing", "program_mgmt", "frontend")
+
+
+def calendar_year(df: pd.DataFrame) -> pd.Series:
+    """Calendar year a monthly row belongs to (row m covers month m of the run; 0 is the start)."""
+    return np.floor(df["year"] - 1.0 / 12 + 1e-9).astype(int)
+
+
+def in_year(df: pd.DataFrame, year: int) -> pd.DataFrame:
+    return df[(df["month"] > 0) & (calendar_year(df) == year)]
+
+
+def _cluster(t: Tables, name: str, year: int) -> pd.DataFrame:
+    c = in_year(t["cluster"], year)
+    return c[c["cluster"] == name]
+
+
+def ml_ratio(t: Tables) -> float:
+    return float(_cluster(t, "ml_ai", 2026)["vacancy_seeker_ratio"].mean())
+
+
+def legacy_ratio(name: str) -> Callable[[Tables], float]:
+    def f(t: Tables) -> float:
+        return float(_cluster(t, name, 2026)["vacancy_seeker_ratio"].mean())
+    return f
+
+
+def ai_premium(t: Tables) -> float:
+    return float(in_year(t["model"], 2026)["ai_premium"].mean())
+
+
+def remote_ratio(t: Tables) -> float:
+    return float(in_year(t["model"], 2026)["remote_onsite_pay_ratio_adjusted"].mean())
+
+
+def junior_hiring_change(t: Tables) -> float:
+    m = t["model"]
+    first = in_year(m, 2022)["junior_hires"].sum()
+    last = in_year(m, 2026)["junior_hires"].sum()
+    return float(last / first - 1.0) if first > 0 else float("nan")
+
+
+def ml_vacancy_duration(t: Tables) -> float:
+    return float(_cluster(t, "ml_ai", 2026)["mean_vacancy_duration"].mean())
+
+
+def ml_vs_legacy_duration(t: Tables) -> float:
+    legacy = np.mean([_cluster(t, n, 2026)["mean_vacancy_duration"].mean() for n in LEGACY])
+    return float(ml_vacancy_duration(t) / legacy) if legacy > 0 else float("nan")
+
+
+def layoff_rate(t: Tables) -> float:
+    """Layoffs per year as a share of employment, 2023–2026."""
+    m = t["model"]
+    rows = m[(m["month"] > 0) & calendar_year(m).between(2023, 2026)]
+    return float(rows["layoffs"].sum() / len(rows) * 12 / rows["employed"].mean())
+
+
+def layoff_concentration(t: Tables) -> float:
+    """Layoff rate in the legacy clusters relative to the whole market, 2023–2026."""
+    c = t["cluster"]
+    rows = c[(c["month"] > 0) & calendar_year(c).between(2023, 2026)]
+    leg = rows[rows["cluster"].isin(LEGACY + ("tech_writing",))]
+    all_rate = rows["layoffs"].sum() / rows["employed"].sum()
+    return float((leg["layoffs"].sum() / leg["employed"].sum()) / all_rate) if all_rate > 0 else float("nan")
+
+
+def ai_skill_share(year: int) -> Callable[[Tables], float]:
+    def f(t: Tables) -> float:
+        return float(in_year(t["model"], year)["ai_skill_vacancy_share"].mean())
+    return f
+
+
+def unemployment_2026(t: Tables) -> float:
+    return float(in_year(t["model"], 2026)["unemployment_rate"].mean())
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    fact: str
+    source: str
+    low: float
+    high: float
+    compute: Callable[[Tables], float]
+    weight: float = 1.0
+
+    def passes(self, value: float) -> bool:
+        return bool(np.isfinite(value) and self.low <= value <= self.high)
+
+    def distance(self, value: float) -> float:
+        """0 inside the band; else the miss relative to the band's width (for the search loss)."""
+        if not np.isfinite(value):
+            return 10.0
+        width = (self.high - self.low) if np.isfinite(self.high - self.low) and self.high > self.low else max(abs(self.low), 1.0)
+        if value < self.low:
+            return (self.low - value) / width
+        if value > self.high:
+            return (value - self.high) / width
+        return 0.0
+
+
+INF = float("inf")
+TARGETS: tuple[Target, ...] = (
+    Target("ml_ai_vacancies_per_seeker_2026", "AI talent demand/supply ≈ 3.2:1; 3–5× more openings than qualified candidates", "seeds/003, seeds/002", 2.0, 5.0, ml_ratio),
+    *(Target(f"{n}_vacancies_per_seeker_2026", f"legacy cluster {n}: more job seekers than vacancies", "seeds/002–004", 0.0, 1.0, legacy_ratio(n)) for n in LEGACY),
+    Target("ai_pay_premium_2026", "AI premiums 20–40 %, up to 41–50 % at equal level", "seeds/000, seeds/002, seeds/003", 0.20, 0.50, ai_premium),
+    Target("remote_onsite_pay_ratio_2026", "remote roles pay 70–90 % of onsite (location-adjusted payers)", "seeds/000", 0.70, 0.90, remote_ratio),
+    Target("junior_hiring_change_2022_2026", "entry-level hiring −73 %", "seeds/001", -0.80, -0.60, junior_hiring_change),
+    Target("ml_ai_vacancy_duration_2026", "production ML recruiting cycles ≥ 6 months", "seeds/002", 6.0, 36.0, ml_vacancy_duration),
+    Target("ml_ai_vs_legacy_vacancy_duration", "ML vacancies last well above legacy ones (≥ 1.5×)", "seeds/002", 1.5, INF, ml_vs_legacy_duration),
+    Target("annual_layoff_rate_2023_2026", "layoffs of a few % of the tech workforce a year (~150k/yr of ~4–5M)", "seeds/000, seeds/003, seeds/004", 0.02, 0.05, layoff_rate),
+    Target("layoff_concentration_legacy", "layoffs concentrated in QA, docs, PM, front-end (≥ 1.2× average rate)", "seeds/002–004", 1.2, INF, layoff_concentration),
+    Target("ai_skill_vacancy_share_2022", "AI skills in 8 % of software job descriptions in 2022", "seeds/001", 0.05, 0.12, ai_skill_share(2022)),
+    Target("ai_skill_vacancy_share_2026", "AI skills in 42 % of software job descriptions in 2026", "seeds/001", 0.35, 0.50, ai_skill_share(2026)),
+    Target("unemployment_rate_2026", "tech unemployment a few per cent while openings stay high (context)", "seeds/001, seeds/003", 0.02, 0.07, unemployment_2026, 0.5),
+)
+
+
+# --- running ------------------------------------------------------------------------------------
+
+def run_tables(params: Params, seed: int, months: int) -> Tables:
+    from abm.model import LaborMarket
+
+    m = LaborMarket(seed=seed, params=params.model_copy(update={"worker_agents": False})).run(months)
+    return {"model": m.model_metrics(), "cluster": m.cluster_metrics(), "firm": m.firm_metrics()}
+
+
+def evaluate(tables: Tables) -> dict[str, float]:
+    return {t.name: t.compute(tables) for t in TARGETS}
+
+
+def _evaluate_run(args: tuple[Params, int, int]) -> dict[str, float]:
+    params, seed, months = args
+    return evaluate(run_tables(params, seed, months))
+
+
+def simulate(params: Params, seeds: list[int], months: int, workers: int = 0) -> pd.DataFrame:
+    """Target values per seed (rows) — in parallel processes when ``workers`` > 1."""
+    jobs = [(params, s, months) for s in seeds]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            values = list(ex.map(_evaluate_run, jobs))
+    else:
+        values = [_evaluate_run(j) for j in jobs]
+    return pd.DataFrame(values, index=pd.Index(seeds, name="seed"))
+
+
+def report_table(values: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for t in TARGETS:
+        v = values[t.name]
+        mean = float(v.mean())
+        rows.append({"target": t.name, "fact": t.fact, "source": t.source,
+                     "simulated_mean": mean, "simulated_sd": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+                     "simulated_min": float(v.min()), "simulated_max": float(v.max()),
+                     "band_low": t.low, "band_high": t.high, "result": "pass" if t.passes(mean) else "MISS"})
+    return pd.DataFrame(rows)
+
+
+def loss(values: pd.DataFrame) -> float:
+    """Search objective: weighted sum of the seed-mean targets' distances outside their bands."""
+    return float(sum(t.weight * t.distance(float(values[t.name].mean())) for t in TARGETS))
+
+
+def plot_report(table: pd.DataFrame, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(table), 1, figsize=(8, 1.0 * len(table) + 1))
+    for ax, (_, r) in zip(axes, table.iterrows()):
+        hi = r["band_high"] if np.isfinite(r["band_high"]) else max(r["simulated_max"], r["band_low"]) * 1.5 + 1e-9
+        ax.axvspan(r["band_low"], hi, color="C2" if r["result"] == "pass" else "C3", alpha=0.2)
+        ax.errorbar([r["simulated_mean"]], [0], xerr=[[r["simulated_mean"] - r["simulated_min"]], [r["simulated_max"] - r["simulated_mean"]]],
+                    fmt="o", color="k")
+        ax.set_yticks([])
+        ax.set_title(f"{r['target']} — {r['result']}", fontsize=8, loc="left")
+        ax.tick_params(labelsize=7)
+    fig.suptitle("Calibration: simulated (mean, min–max over seeds) vs accepted band", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    lines = [f"{'target':36} {'simulated mean ± sd [min, max]':36} {'band':18} result  fact (source)"]
+    for _, r in table.iterrows():
+        sim = f"{r['simulated_mean']:.3g} ± {r['simulated_sd']:.2g} [{r['simulated_min']:.3g}, {r['simulated_max']:.3g}]"
+        band = f"[{r['band_low']:g}, {r['band_high']:g}]"
+        lines.append(f"{r['target']:36} {sim:36} {band:18} {r['result']:6}  {r['fact']} ({r['source']})")
+    return "\n".join(lines)
+
+
+# --- the documented search ------------------------------------------------------------------------
+
+def load_grid(path: Path) -> tuple[dict, dict[str, list]]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    grid = data.get("grid", {})
+    settings = data.get("search", {})
+    for key in grid:
+        if key not in Params.model_fields:
+            raise ParameterError(f"{path}: grid key '{key}' is not a parameter")
+    return settings, grid
+
+
+def search(base: Params, grid: dict[str, list], seeds: list[int], months: int, workers: int) -> pd.DataFrame:
+    """Evaluate every grid point on the same seeds; rows sorted by loss (best first)."""
+    keys = list(grid)
+    rows = []
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        params = Params.make(base, **dict(zip(keys, combo)))
+        values = simulate(params, seeds, months, workers)
+        rows.append({**dict(zip(keys, combo)), "loss": loss(values),
+                     "passes": int(sum(t.passes(float(values[t.name].mean())) for t in TARGETS))})
+    return pd.DataFrame(rows).sort_values("loss", kind="stable").reset_index(drop=True)
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    import os
+
+    meta, base = load_scenario(args.scenario)
+    if args.workers_n is not None:
+        base = Params.make(base, n_workers=args.workers_n)
+    seeds = list(range(1, args.seeds + 1))
+    procs = args.processes or os.cpu_count() or 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    if args.search:
+        settings, grid = load_grid(Path(args.search))
+        seeds = settings.get("seeds", seeds)
+        result = search(base, grid, seeds, args.months, procs)
+        result.to_csv(out / "search.csv", index=False)
+        print(result.head(15).to_string())
+        print(f"{len(result)} grid points × {len(seeds)} seeds in {time.perf_counter() - t0:.0f} s → {out / 'search.csv'}")
+        return 0
+    values = simulate(base, seeds, args.months, procs)
+    table = report_table(values)
+    print(f"calibration of {meta.get('name', args.scenario)}: {base.n_workers:,} workers, seeds {seeds}, "
+          f"{args.months} months ({time.perf_counter() - t0:.0f} s)")
+    print(format_table(table))
+    n_pass = int((table["result"] == "pass").sum())
+    print(f"{n_pass}/{len(table)} targets inside their bands")
+    values.to_csv(out / "calibration_runs.csv")
+    table.to_csv(out / "calibration.csv", index=False)
+    (out / "calibration.md").write_text(table.to_markdown(index=False) if _has_tabulate() else table.to_string(), encoding="utf-8")
+    plot_report(table, out / "calibration.png")
+    (out / "calibration.json").write_text(json.dumps({"passes": n_pass, "targets": len(table), "seeds": seeds,
+                                                      "n_workers": base.n_workers, "months": args.months}), encoding="utf-8")
+    print(f"written: {out}/calibration.{{csv,md,png,json}}")
+    return 0
+
+
+def _has_tabulate() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tabulate") is not None
+
+
+def register(sub) -> None:
+    p = sub.add_parser("calibrate", help="report how close the baseline comes to the 2022–2026 facts",
+                       description="Run the baseline over several seeds and compare each calibration target "
+                                   "(computed from model output) with the band accepted around its fact.")
+    p.add_argument("scenario", nargs="?", default="experiments/baseline.toml", help="scenario to calibrate (default baseline)")
+    p.add_argument("--seeds", type=int, default=5, help="number of seeds (1..N; default 5)")
+    p.add_argument("--months", type=int, default=60, help="months from January 2022 (default 60 = through 2026)")
+    p.add_argument("--workers", dest="workers_n", type=int, help="override n_workers")
+    p.add_argument("--processes", type=int, help="parallel processes (default: all cores)")
+    p.add_argument("--out", default="results/calibration", help="output directory")
+    p.add_argument("--search", metavar="GRID.toml", help="re-run the documented grid search instead of the report")
+    p.set_defaults(func=cmd_calibrate)
