@@ -37,17 +37,35 @@ def first_in_groups(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
 def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
     """Draw ``k`` column indices per row of a non-negative (n, m) weight matrix, with replacement.
 
-    Rows with zero total weight get -1. Vectorised: one searchsorted over the row-offset
-    cumulative distribution.
+    Rows with zero total weight get -1. Vectorised: each draw counts the cumulative weights below
+    a uniform draw scaled to the row total.
     """
     n, m = weights.shape
     cum = np.cumsum(weights, axis=1, dtype=np.float64)
-    total = cum[:, -1:] if m else np.zeros((n, 1))
-    ok = total[:, 0] > 0
-    cdf = cum / np.where(total > 0, total, 1.0)
-    flat = (cdf + np.arange(n)[:, None]).ravel()
-    u = rng.random((n, k)) + np.arange(n)[:, None]
-    pos = np.searchsorted(flat, u.ravel(), side="right").reshape(n, k) - np.arange(n)[:, None] * m
+    total = cum[:, -1] if m else np.zeros(n)
+    u = rng.random((n, k)) * total[:, None]
+    pos = (cum[:, None, :] <= u[:, :, None]).sum(axis=2)
     pos = np.minimum(pos, m - 1)
-    pos[~ok] = -1
+    pos[total <= 0] = -1
     return pos
+
+
+def group_medians(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Median of ``values`` within each group 0..n_groups-1 (0 for empty groups)."""
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
+    ordered = values[order]
+    out = np.zeros(n_groups)
+    for g in range(n_groups):  # loop over groups (clusters or locations, ≤ ~20)
+        out[g] = median(ordered[bounds[g]:bounds[g + 1]])
+    return out
+
+
+def median(x: np.ndarray) -> float:
+    """Median of a 1-D array (0 if empty), via one partition (cheaper than np.median's machinery)."""
+    n = len(x)
+    if n == 0:
+        return 0.0
+    k = n // 2
+    part = np.partition(x, (k - 1, k) if n % 2 == 0 else k)
+    return float(part[k]) if n % 2 else float(0.5 * (part[k - 1] + part[k]))

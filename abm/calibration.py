@@ -222,24 +222,38 @@ def format_table(table: pd.DataFrame) -> str:
 # --- the documented search ------------------------------------------------------------------------
 
 def load_grid(path: Path) -> tuple[dict, dict[str, list]]:
+    """A grid file: ``[search]`` (seeds) and ``[grid]`` — each key a parameter with a list of
+    values, or any name with a list of tables of coupled parameter values (e.g. strategy mixes)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     grid = data.get("grid", {})
     settings = data.get("search", {})
-    for key in grid:
-        if key not in Params.model_fields:
-            raise ParameterError(f"{path}: grid key '{key}' is not a parameter")
+    for key, values in grid.items():
+        names = [k for v in values if isinstance(v, dict) for k in v] or [key]
+        for name in names:
+            if name not in Params.model_fields:
+                raise ParameterError(f"{path}: grid key '{name}' is not a parameter")
     return settings, grid
+
+
+def grid_points(grid: dict[str, list]) -> list[dict]:
+    """Cartesian product of the grid's axes; a coupled axis contributes all keys of one table."""
+    points = []
+    for combo in itertools.product(*grid.values()):
+        point: dict = {}
+        for key, value in zip(grid, combo):
+            point.update(value if isinstance(value, dict) else {key: value})
+        points.append(point)
+    return points
 
 
 def search(base: Params, grid: dict[str, list], seeds: list[int], months: int, workers: int) -> pd.DataFrame:
     """Evaluate every grid point on the same seeds; rows sorted by loss (best first)."""
-    keys = list(grid)
     rows = []
-    for combo in itertools.product(*(grid[k] for k in keys)):
-        params = Params.make(base, **dict(zip(keys, combo)))
-        values = simulate(params, seeds, months, workers)
-        rows.append({**dict(zip(keys, combo)), "loss": loss(values),
-                     "passes": int(sum(t.passes(float(values[t.name].mean())) for t in TARGETS))})
+    for point in grid_points(grid):
+        values = simulate(Params.make(base, **point), seeds, months, workers)
+        rows.append({**point, "loss": loss(values),
+                     "passes": int(sum(t.passes(float(values[t.name].mean())) for t in TARGETS)),
+                     **{t.name: float(values[t.name].mean()) for t in TARGETS}})
     return pd.DataFrame(rows).sort_values("loss", kind="stable").reset_index(drop=True)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.arrays import group_medians, median
 from abm.state import PayPolicy, WorkerState
 from abm.strategies import STRATEGIES
 from abm.world import LEVELS, SENIOR
@@ -142,10 +143,6 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def _median(x: np.ndarray) -> float:
-    return float(np.median(x)) if len(x) else 0.0
-
-
 def _cell_ratio(wage, remote, cell, n_cells):
     """Remote-weighted mean over cells of (mean remote pay / mean onsite pay), and remote counts per cell."""
     rs = np.bincount(cell, weights=wage * remote, minlength=n_cells)
@@ -258,7 +255,7 @@ def collect(model) -> None:
         "ai_skill_vacancy_share": _ratio(int(v.view("ai_required").sum()), V),
         "ai_vacancy_seeker_ratio": _ratio(vac_k[world.ai_cluster], max(unemp_k[world.ai_cluster], 1.0)),
         "legacy_vacancy_seeker_ratio": _ratio(vac_k[legacy].sum(), max(unemp_k[legacy].sum(), 1.0)),
-        "median_wage": _median(wage),
+        "median_wage": median(wage),
         "mean_wage": float(wage.mean()) if E else 0.0,
         "senior_vacancy_duration": float(v_age[seniors_open].mean()) if seniors_open.any() else 0.0,
         "ai_vacancy_duration": float(v_age[ai_open].mean()) if ai_open.any() else 0.0,
@@ -274,9 +271,6 @@ def collect(model) -> None:
     cf = model.cluster_flows
     filled = cf["filled"]
     age_sum = np.bincount(v_cluster, weights=v_age, minlength=K)
-    order = np.argsort(e_cluster, kind="stable")
-    bounds = np.searchsorted(e_cluster[order], np.arange(K + 1))
-    sorted_wage = wage[order]
     model.tables["cluster"].append({
         "month": np.full(K, month), "year": np.full(K, year), "cluster": np.arange(K),
         "employed": emp_k, "unemployed": unemp_k, "vacancies": vac_k,
@@ -284,7 +278,7 @@ def collect(model) -> None:
         "vacancy_seeker_ratio": vac_k / np.maximum(unemp_k, 1.0),
         "mean_vacancy_duration": np.divide(age_sum, vac_k, out=np.zeros(K), where=vac_k > 0),
         "time_to_fill": np.divide(cf["filled_duration"], filled, out=np.full(K, np.nan), where=filled > 0),
-        "median_wage": np.array([_median(sorted_wage[bounds[k]:bounds[k + 1]]) for k in range(K)]),
+        "median_wage": group_medians(wage, e_cluster, K),
         "wage_index": model.wage_index.copy(),
     })
 
@@ -310,14 +304,11 @@ def collect(model) -> None:
     lf = np.bincount(loc[active], minlength=Mloc).astype(float)
     le = np.bincount(e_loc, minlength=Mloc).astype(float)
     lu = np.bincount(loc[unemp_mask], minlength=Mloc).astype(float)
-    order = np.argsort(e_loc, kind="stable")
-    bounds = np.searchsorted(e_loc[order], np.arange(Mloc + 1))
-    sorted_wage = wage[order]
     model.tables["location"].append({
         "month": np.full(Mloc, month), "year": np.full(Mloc, year), "location": np.arange(Mloc),
         "labor_force": lf, "employed": le, "unemployed": lu,
         "unemployment_rate": np.divide(lu, le + lu, out=np.zeros(Mloc), where=(le + lu) > 0),
-        "median_wage": np.array([_median(sorted_wage[bounds[k]:bounds[k + 1]]) for k in range(Mloc)]),
+        "median_wage": group_medians(wage, e_loc, Mloc),
         "remote_share": np.divide(np.bincount(e_loc, weights=remote.astype(float), minlength=Mloc), le, out=np.zeros(Mloc), where=le > 0),
     })
 

@@ -53,11 +53,11 @@ class Params(BaseModel):
     worker_agents: bool = P(True, unit="flag", doc="materialise a mesa Worker agent per worker (off for fast batch runs; the arrays are the state either way)", source="performance switch")
 
     # --- firm strategies ----------------------------------------------------------------------
-    share_cutting: float = P(0.35, 0.0, 1.0, unit="share of firms", doc="firms taking AI gains as headcount cuts and freezing junior hiring", source="calibrated; entry-level hiring -73 % (seeds/001)")
-    share_counter_cyclical: float = P(0.10, 0.0, 1.0, unit="share of firms", doc="firms that keep hiring and mentoring juniors", source="some large firms raised junior hiring in 2026 (seeds/002)")
-    share_recomposing: float = P(0.35, 0.0, 1.0, unit="share of firms", doc="firms cutting substitutable roles, hiring AI-complement roles, sponsoring retraining", source="recomposition example: 4 frontend cut, 8 AI/platform opened (seeds/001)")
-    share_non_adopting: float = P(0.20, 0.0, 1.0, unit="share of firms", doc="firms that do not adopt AI", source="assumption")
-    junior_freeze_adoption: float = P(0.10, 0.0, 1.0, unit="adoption level", doc="cutting firms freeze junior hiring once their AI adoption exceeds this", source="assumption")
+    share_cutting: float = P(0.60, 0.0, 1.0, unit="share of firms", doc="firms taking AI gains as headcount cuts and freezing junior hiring", source="calibrated; entry-level hiring -73 % (seeds/001)")
+    share_counter_cyclical: float = P(0.08, 0.0, 1.0, unit="share of firms", doc="firms that keep hiring and mentoring juniors", source="some large firms raised junior hiring in 2026 (seeds/002)")
+    share_recomposing: float = P(0.20, 0.0, 1.0, unit="share of firms", doc="firms cutting substitutable roles, hiring AI-complement roles, sponsoring retraining", source="recomposition example: 4 frontend cut, 8 AI/platform opened (seeds/001)")
+    share_non_adopting: float = P(0.12, 0.0, 1.0, unit="share of firms", doc="firms that do not adopt AI", source="calibrated (docs/calibration.md)")
+    junior_freeze_adoption: float = P(0.10, 0.0, 1.0, unit="adoption level", doc="cutting firms freeze junior hiring once their AI adoption exceeds this", source="calibrated (docs/calibration.md)")
     junior_hiring_boost: float = P(1.2, 0.0, 5.0, unit="× baseline juniors", doc="counter-cyclical firms keep junior headcount at least this multiple of their 2022 junior base", source="assumption; 'raised junior hiring' (seeds/002)")
     cc_productivity_to_headcount: float = P(0.4, 0.0, 1.0, unit="share", doc="share of AI productivity gains counter-cyclical firms take as fewer workers (cutting/recomposing take all)", source="assumption")
     layoff_speed_cutting: float = P(0.5, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount cutting firms lay off each month", source="assumption")
@@ -76,13 +76,13 @@ class Params(BaseModel):
     global_remote_share: float = P(0.15, 0.0, 1.0, unit="share of remote jobs", doc="remote vacancies open to workers in every region (others only to the firm's own region)", source="offshore/nearshore moves (seeds/001, seeds/002); assumption")
 
     # --- AI adoption ---------------------------------------------------------------------------
-    ai_adoption_midpoint: float = P(2026.0, 1990.0, 2100.0, unit="year", doc="year the exogenous AI capability path reaches half its ceiling (logistic)", source="calibrated")
+    ai_adoption_midpoint: float = P(2025.0, 1990.0, 2100.0, unit="year", doc="year the exogenous AI capability path reaches half its ceiling (logistic)", source="calibrated")
     ai_adoption_speed: float = P(0.9, 0.0, 10.0, unit="1/year", doc="slope of the logistic AI capability path", source="calibrated")
     ai_adoption_ceiling: float = P(1.0, 0.0, 1.0, unit="adoption level", doc="long-run AI capability available to firms", source="assumption")
     ai_cooldown_year: float = P(2100.0, 1990.0, 2100.0, unit="year", doc="year an AI investment cool-down starts (2100 = never)", source="scenario lever")
     ai_cooldown_depth: float = P(0.0, 0.0, 1.0, unit="share", doc="share of AI investment lost in the cool-down", source="scenario lever")
     ai_substitution_scale: float = P(1.0, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI substitution (occupations.csv)", source="calibrated; directions from seeds/002")
-    ai_complementarity_scale: float = P(1.0, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI complementarity (occupations.csv)", source="calibrated; ML openings +59 % y/y (seeds/000)")
+    ai_complementarity_scale: float = P(0.75, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI complementarity (occupations.csv)", source="calibrated; ML openings +59 % y/y (seeds/000)")
     firm_adoption_rate: float = P(0.08, 0.0, 1.0, unit="1/month", doc="speed at which a firm's adoption converges to its strategy's target", source="assumption")
     ai_skill_vacancy_base: float = P(0.08, 0.0, 1.0, unit="share of vacancies", doc="share of vacancies asking for AI skills at zero adoption", source="8 % of software job descriptions in 2022 (seeds/001)")
     ai_skill_vacancy_sensitivity: float = P(0.9, 0.0, 1.0, unit="share per adoption", doc="rise of the AI-skill share of a firm's vacancies per unit of its adoption", source="calibrated to 42 % in 2026 (seeds/001)")
@@ -106,7 +106,7 @@ class Params(BaseModel):
     retirement_rate: float = P(0.0008, 0.0, 0.1, unit="1/month", doc="monthly retirement hazard before the late-career threshold", source="assumption")
     late_career_years: float = P(30.0, 5.0, 60.0, unit="years of experience", doc="experience after which retirement hazard is late_retirement_rate", source="assumption")
     late_retirement_rate: float = P(0.02, 0.0, 1.0, unit="1/month", doc="monthly retirement hazard after late_career_years", source="assumption")
-    unemployed_exit_rate: float = P(0.01, 0.0, 1.0, unit="1/month", doc="monthly probability a job seeker leaves the tech labour force (other sectors, discouragement)", source="assumption")
+    unemployed_exit_rate: float = P(0.02, 0.0, 1.0, unit="1/month", doc="monthly probability a job seeker leaves the tech labour force (other sectors, discouragement)", source="calibrated (docs/calibration.md)")
     severance_months: float = P(2.0, 0.0, 24.0, unit="months of wage", doc="severance a firm pays per layoff", source="assumption")
 
     # --- search and matching -------------------------------------------------------------------

@@ -171,6 +171,15 @@ class World:
         return self.seniority["promotion_hazard"].to_numpy(np.float64)
 
     @cached_property
+    def graduate_share(self) -> np.ndarray:
+        return self.occupations["graduate_share"].to_numpy(np.float64)
+
+    @cached_property
+    def workforce_share(self) -> np.ndarray:
+        """(M,) share of workers living in each location."""
+        return self.locations["workforce_share"].to_numpy(np.float64)
+
+    @cached_property
     def pay_index(self) -> np.ndarray:
         """(M,) local pay relative to the US national median."""
         return self.locations["pay_index"].to_numpy(np.float64)

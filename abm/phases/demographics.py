@@ -53,7 +53,7 @@ def graduate_mix(model) -> np.ndarray:
     theta = occupation_tightness(model)
     mean = max(float(theta.mean()), 1e-9)
     tilt = (np.maximum(theta, 1e-3) / mean) ** model.p.graduate_choice_elasticity
-    mix = model.world.occupations["graduate_share"].to_numpy() * tilt
+    mix = model.world.graduate_share * tilt
     return mix / mix.sum()
 
 
@@ -65,7 +65,7 @@ def _graduate(model) -> None:
         return
     occupation = rng.choice(world.n_occupations, n, p=graduate_mix(model)).astype(np.int16)
     level = np.full(n, JUNIOR, dtype=np.int8)
-    location = rng.choice(world.n_locations, n, p=world.locations["workforce_share"].to_numpy()).astype(np.int16)
+    location = rng.choice(world.n_locations, n, p=world.workforce_share).astype(np.int16)
     skills = draw_skills(world, occupation, level, rng)
     ai_skill = min(1.0, p.graduate_ai_readiness * p.ai_skill_requirement * model.capability)
     skills[:, world.ai_cluster] = np.maximum(skills[:, world.ai_cluster], ai_skill)

@@ -90,7 +90,7 @@ def run(model) -> None:
     counts = np.bincount(mcell, minlength=O * L * 2 * C).astype(np.float64)
     reach = model.reach
     reachable = (counts.reshape(O * L * 2, C) @ reach.T).reshape(O, L, 2, -1)  # (O, L, 2, G)
-    by_group = reachable.transpose(3, 1, 0, 2)  # (G, L, O, 2)
+    by_group = reachable.transpose(3, 1, 0, 2).reshape(-1, O, 2)  # (G·L, O, 2)
 
     # --- seekers' eligibility and application weights ----------------------------------------
     group = 2 * w.location[seekers].astype(np.int64) + w.will_relocate[seekers]
@@ -104,7 +104,7 @@ def run(model) -> None:
         lv = np.maximum(level - down, 0)
         ok = (level - down) >= JUNIOR
         worth_it = occ_wage[:, lv].T * local_index[:, None] >= ceiling[:, None]  # (S, O): pay meets reservation
-        weight[:, :, down, :] = eligible * by_group[group, lv] * (ok[:, None] & worth_it)[:, :, None]
+        weight[:, :, down, :] = eligible * by_group[group * L + lv] * (ok[:, None] & worth_it)[:, :, None]
     weight[:, :, 1, :] *= p.downgrade_search_weight
     pick = sample_rows(rng, weight.reshape(len(seekers), -1), p.applications_per_month)
 

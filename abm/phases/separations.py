@@ -31,17 +31,14 @@ def _per_firm(model, attr: str) -> np.ndarray:
 
 
 def layoff_quota(rng, headcount, target, tolerance, speed, slack) -> np.ndarray:
-    """(F, O, L) layoffs: decided per firm × occupation, taken from the levels most above target."""
+    """(F, O, L) layoffs: decided per firm × occupation, shared over the levels in proportion to how
+    far each is above its target (stochastic rounding, never more than a level's excess)."""
     over = np.maximum(headcount - target, 0.0)  # (F, O, L)
     excess = np.maximum(headcount.sum(axis=2) - target.sum(axis=2) * (1.0 + tolerance) - slack, 0.0)  # (F, O)
     total = np.floor(excess * speed + rng.random(excess.shape))
     total = np.minimum(total, np.floor(over.sum(axis=2)))
     share = np.divide(over, over.sum(axis=2, keepdims=True), out=np.zeros_like(over), where=over.sum(axis=2, keepdims=True) > 0)
-    ideal = share * total[:, :, None]
-    quota = np.floor(ideal)
-    rest = (total - quota.sum(axis=2)).astype(np.int64)  # 0..L-1 left to place by largest remainder
-    rank = np.argsort(np.argsort(-(ideal - quota), axis=2, kind="stable"), axis=2, kind="stable")
-    quota += rank < rest[:, :, None]
+    quota = np.minimum(np.floor(share * total[:, :, None] + rng.random(share.shape)), np.floor(over))
     return quota.astype(np.int64)
 
 

@@ -1,0 +1,142 @@
+"""Scenario presets for the app.
+
+Two kinds:
+
+* **Scenario files**: every ``experiments/*.toml`` that has a ``[scenario]`` table (name, title,
+  description and optionally ``lesson`` / ``look_for``), read with :func:`abm.params.load_scenario`.
+  The baseline comes first, the others follow by title. Files without a ``[scenario]`` table
+  (e.g. batch specs) are not presets; a scenario file that does not validate is skipped with a
+  warning in the server log rather than breaking the page.
+* **Single-strategy worlds** for the comparison mode: the baseline with every firm following one
+  AI-adoption strategy (``share_cutting = 1`` and the other shares 0, and so on).
+
+Directories searched, in order: ``$ABM_SCENARIO_DIRS`` (``os.pathsep``-separated), the
+``experiments/`` folder of the source checkout, ``./experiments`` and ``abm/scenarios`` (package data).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import abm
+from abm.params import STRATEGY_SHARES, ParameterError, Params, load_scenario
+
+log = logging.getLogger(__name__)
+
+BASELINE = "baseline"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named parameter set with the text that tells a visitor what to look at."""
+
+    key: str
+    title: str
+    description: str
+    params: Params
+    look_for: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+
+def scenario_dirs() -> list[Path]:
+    """Folders searched for scenario files (existing ones only, no duplicates)."""
+    env = [Path(p) for p in os.environ.get("ABM_SCENARIO_DIRS", "").split(os.pathsep) if p]
+    package = Path(abm.__file__).resolve().parent
+    candidates = [*env, package.parent / "experiments", Path.cwd() / "experiments", package / "scenarios"]
+    seen: list[Path] = []
+    for d in candidates:
+        if d.is_dir() and d.resolve() not in seen:
+            seen.append(d.resolve())
+    return seen
+
+
+def _paragraphs(text: str) -> str:
+    """TOML multi-line text → paragraphs (single line breaks joined, blank lines kept)."""
+    blocks = [" ".join(line.strip() for line in block.splitlines() if line.strip())
+              for block in text.strip().split("\n\n")]
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _as_list(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (_paragraphs(value),) if value.strip() else ()
+    if isinstance(value, (list, tuple)):
+        return tuple(_paragraphs(str(v)) for v in value if str(v).strip())
+    return (str(value),)
+
+
+def read_scenario(path: Path) -> Scenario | None:
+    """One scenario file → :class:`Scenario`; None if it has no ``[scenario]`` table."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        log.warning("skipping scenario %s: %s", path, exc)
+        return None
+    if not isinstance(data.get("scenario"), dict):
+        return None
+    try:
+        meta, params = load_scenario(path)
+    except ParameterError as exc:
+        log.warning("skipping scenario %s: %s", path, exc)
+        return None
+    key = str(meta.get("name") or path.stem)
+    title = str(meta.get("title") or key.replace("_", " ").capitalize())
+    look_for = _as_list(meta.get("look_for")) + _as_list(meta.get("lesson"))
+    return Scenario(key=key, title=title, description=_paragraphs(str(meta.get("description", ""))),
+                    params=params, look_for=look_for, path=path)
+
+
+def default_baseline() -> Scenario:
+    """The built-in defaults (identical to ``experiments/baseline.toml``) when no file is found."""
+    return Scenario(key=BASELINE, title="Baseline (built-in defaults)",
+                    description="The calibrated baseline parameter set of abm.params.Params.", params=Params())
+
+
+def load_scenarios(dirs: list[Path] | None = None) -> list[Scenario]:
+    """All scenario presets, baseline first, then by title; keys are unique."""
+    found: dict[str, Scenario] = {}
+    for d in scenario_dirs() if dirs is None else dirs:
+        for path in sorted(d.glob("*.toml")):
+            sc = read_scenario(path)
+            if sc is not None and sc.key not in found:
+                found[sc.key] = sc
+    if BASELINE not in found:
+        found[BASELINE] = default_baseline()
+    rest = sorted((s for k, s in found.items() if k != BASELINE), key=lambda s: s.title.lower())
+    return [found[BASELINE], *rest]
+
+
+STRATEGY_LABELS = {
+    "share_cutting": "cutting",
+    "share_counter_cyclical": "counter-cyclical",
+    "share_recomposing": "recomposing",
+    "share_non_adopting": "non-adopting",
+}
+
+_STRATEGY_TEXT = {
+    "share_cutting": "Every firm takes AI productivity gains as headcount cuts and freezes junior hiring.",
+    "share_counter_cyclical": "Every firm keeps hiring and mentoring juniors while they are cheap.",
+    "share_recomposing": "Every firm cuts substitutable roles, hires AI-complement roles and retrains incumbents.",
+    "share_non_adopting": "No firm adopts AI.",
+}
+
+
+def single_strategy(base: Params, share: str) -> Params:
+    """``base`` with every firm following the strategy of ``share`` (one of STRATEGY_SHARES)."""
+    return Params.make(base, **{k: (1.0 if k == share else 0.0) for k in STRATEGY_SHARES})
+
+
+def comparison_presets(scenarios: list[Scenario]) -> list[Scenario]:
+    """Presets offered on each side of the comparison: the single-strategy worlds, then the files."""
+    base = scenarios[0].params if scenarios else Params()
+    worlds = [Scenario(key=f"all_{STRATEGY_LABELS[s].replace('-', '_')}",
+                       title=f"All firms {STRATEGY_LABELS[s]}" if s != "share_non_adopting" else "No firm adopts AI",
+                       description=_STRATEGY_TEXT[s], params=single_strategy(base, s))
+              for s in STRATEGY_SHARES]
+    return worlds + list(scenarios)

@@ -1,0 +1,283 @@
+"""Per-visitor simulation state: the models, stepping, play loop and immutable snapshots.
+
+Nothing here is module-level state: the page creates one :class:`Simulation` per browser
+session (inside a component, ``solara.use_memo``), so every visitor steps their own models.
+
+The page never reads a live model while it renders. After every batch of steps the simulation
+takes a :class:`Frame` — the tidy tables of each run at that month — under its lock, and the page
+draws only frames. The play loop (:func:`play`) runs in a background thread, steps as many months
+as the chosen speed asks for since the last frame, publishes a frame, and repeats; drawing a
+frame takes longer than stepping a month, so at high speed a frame covers several months.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from abm.model import LaborMarket
+from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params
+
+# --- the controls ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One slider: a parameter of :class:`~abm.params.Params` with a display range and format."""
+
+    name: str
+    label: str
+    min: float
+    max: float
+    step: float
+    percent: bool = False  # show as % (value × 100)
+    unit: str = ""
+
+    def format(self, value: float) -> str:
+        if self.percent:
+            return f"{100 * value:.0f} %"
+        digits = max(0, -int(f"{self.step:e}".split("e")[1]))
+        return f"{value:.{digits}f}" + (f" {self.unit}" if self.unit else "")
+
+    @property
+    def help(self) -> str:
+        f = Params.model_fields[self.name]
+        unit = (f.json_schema_extra or {}).get("unit", "")
+        return f"{f.description} ({unit}; parameter {self.name})"
+
+
+KNOB_GROUPS: dict[str, list[Knob]] = {
+    "Firm AI strategies (share of firms)": [
+        Knob("share_cutting", "Cutting", 0.0, 1.0, 0.05, percent=True),
+        Knob("share_counter_cyclical", "Counter-cyclical junior hiring", 0.0, 1.0, 0.05, percent=True),
+        Knob("share_recomposing", "Recomposing", 0.0, 1.0, 0.05, percent=True),
+    ],
+    "AI adoption": [
+        Knob("ai_adoption_speed", "Adoption speed", 0.1, 3.0, 0.1, unit="/yr"),
+        Knob("ai_adoption_midpoint", "Adoption midpoint", 2022.0, 2035.0, 0.5),
+    ],
+    "Remote work and pay": [
+        Knob("share_remote_first", "Remote-first firms", 0.0, 1.0, 0.05, percent=True),
+        Knob("share_location_adjusted_pay", "Firms paying by location", 0.0, 1.0, 0.05, percent=True),
+    ],
+    "Retraining and entry": [
+        Knob("retraining_subsidy", "Retraining subsidy (public share)", 0.0, 1.0, 0.05, percent=True),
+        Knob("retraining_length_scale", "Programme length ×", 0.2, 3.0, 0.1),
+        Knob("graduate_rate", "Graduates per year (share of labour force)", 0.0, 0.08, 0.005, percent=False, unit="/yr"),
+    ],
+}
+KNOBS: dict[str, Knob] = {k.name: k for group in KNOB_GROUPS.values() for k in group}
+WORKER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
+DEFAULT_WORKERS = 5_000
+DEFAULT_SEED = 1
+SPEEDS: dict[str, float | None] = {"1 month/s": 1.0, "3 months/s": 3.0, "6 months/s": 6.0, "12 months/s": 12.0,
+                                   "as fast as possible": None}
+DEFAULT_SPEED = "6 months/s"
+
+
+def knob_values(params: Params) -> dict[str, float]:
+    """The slider positions that reproduce ``params``."""
+    return {name: float(getattr(params, name)) for name in KNOBS}
+
+
+def non_adopting_share(values: dict[str, float]) -> float:
+    """The fourth strategy share: what the three sliders leave (never below 0)."""
+    rest = 1.0 - sum(values[k] for k in STRATEGY_SHARES[:3])
+    return round(max(0.0, rest), 6)
+
+
+def remote_split(base: Params, remote_first: float) -> dict[str, float]:
+    """Onsite / hybrid / remote-first shares: remote-first as set, the rest split as in ``base``."""
+    onsite, hybrid = base.share_onsite, base.share_hybrid
+    rest = max(0.0, 1.0 - remote_first)
+    if onsite + hybrid > 0:
+        onsite_new = round(rest * onsite / (onsite + hybrid), 6)
+    else:
+        onsite_new = round(rest, 6)
+    return {"share_onsite": onsite_new, "share_hybrid": round(rest - onsite_new, 6), "share_remote_first": round(remote_first, 6)}
+
+
+def build_params(base: Params, values: dict[str, float], n_workers: int) -> Params:
+    """``base`` with the sliders applied; raises :class:`ParameterError` for an impossible mix.
+
+    The strategy sliders set three shares and the fourth (non-adopting) is what is left; if the
+    three add up to more than 1 the combination is impossible and the error says so. The
+    remote-first slider keeps the onsite : hybrid proportion of ``base`` for the remainder.
+    """
+    overrides: dict[str, object] = {k: float(round(v, 6)) for k, v in values.items() if k in KNOBS}
+    overrides["share_non_adopting"] = non_adopting_share(values)
+    overrides.update(remote_split(base, float(values["share_remote_first"])))
+    assert set(overrides) >= set(STRATEGY_SHARES) | set(REMOTE_POLICY_SHARES)
+    overrides["n_workers"] = int(n_workers)
+    overrides["worker_agents"] = False  # the arrays are the state; the app needs no agent objects
+    return Params.make(base, **overrides)
+
+
+# --- runs and frames -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    label: str
+    params: Params
+    seed: int
+
+
+@dataclass(frozen=True)
+class RunFrame:
+    """The tidy tables of one run at one month (immutable copies: safe to draw from any thread)."""
+
+    label: str
+    params: Params
+    seed: int
+    n_firms: int
+    model: pd.DataFrame
+    clusters: pd.DataFrame
+    firms: pd.DataFrame
+    locations: pd.DataFrame
+    pay: pd.DataFrame
+
+    @classmethod
+    def of(cls, label: str, model: LaborMarket) -> RunFrame:
+        return cls(label=label, params=model.p, seed=model.seed, n_firms=model.firms.n,
+                   model=model.model_metrics().reset_index(drop=True), clusters=model.cluster_metrics(),
+                   firms=model.firm_metrics(), locations=model.location_metrics(), pay=model.pay_metrics())
+
+
+_frame_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A snapshot of the simulation: every run at the same month."""
+
+    id: int
+    generation: int
+    month: int
+    year: float
+    horizon: int
+    start_year: int
+    runs: tuple[RunFrame, ...]
+    rate: float | None = None  # months per second while playing
+
+    @property
+    def at_end(self) -> bool:
+        return self.month >= self.horizon
+
+    @property
+    def date(self) -> str:
+        months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+        return f"{months[self.month % 12]} {self.start_year + self.month // 12}"
+
+
+@dataclass
+class Simulation:
+    """One visitor's models (one, or two in the comparison), stepped together."""
+
+    models: list[tuple[str, LaborMarket]] = field(default_factory=list)
+    generation: int = 0
+    frame: Frame | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    key: object = None  # what the current models were built from (the page's settings)
+
+    def reset(self, specs: list[RunSpec], key: object = None) -> Frame:
+        """Build fresh models at month 0 (raises ParameterError for invalid parameters)."""
+        models = [(s.label, LaborMarket(seed=s.seed, params=s.params)) for s in specs]
+        with self.lock:
+            self.models = models
+            self.generation += 1
+            self.key = key
+            self.frame = self._snapshot()
+            return self.frame
+
+    @property
+    def month(self) -> int:
+        return self.models[0][1].month if self.models else 0
+
+    @property
+    def horizon(self) -> int:
+        return min(m.p.months for _, m in self.models) if self.models else 0
+
+    def step(self, months: int = 1, generation: int | None = None, *, snapshot: bool = True) -> Frame | None:
+        """Step every model ``months`` months (not past the horizon) and take a frame.
+
+        With ``generation`` given, does nothing and returns None if the models were rebuilt since
+        (a play loop of an earlier run must not step or publish the new one). With
+        ``snapshot=False`` the frame is left for :meth:`publishable` to take.
+        """
+        with self.lock:
+            if not self.models or (generation is not None and generation != self.generation):
+                return None
+            months = max(0, min(months, self.horizon - self.month))
+            for _ in range(months):
+                for _, model in self.models:
+                    model.step()
+            if snapshot:
+                self.frame = self._snapshot()
+            return self.frame
+
+    def publishable(self, generation: int, rate: float | None = None) -> Frame | None:
+        """A frame of the current month for a play loop of ``generation`` (None if rebuilt since)."""
+        with self.lock:
+            if generation != self.generation or not self.models:
+                return None
+            self.frame = self._snapshot(rate)
+            return self.frame
+
+    def _snapshot(self, rate: float | None = None) -> Frame:
+        first = self.models[0][1]
+        return Frame(id=next(_frame_ids), generation=self.generation, month=first.month, year=first.year,
+                     horizon=self.horizon, start_year=first.p.start_year,
+                     runs=tuple(RunFrame.of(label, m) for label, m in self.models), rate=rate)
+
+
+def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish: Callable[[Frame], None], *,
+         max_batch: int = 24, frame_budget: float = 0.25, clock: Callable[[], float] = time.perf_counter) -> int:
+    """Step ``sim`` at ``speed`` months per second (None: as fast as drawing allows) until the
+    horizon or until ``cancel`` is set; ``publish(frame)`` after each batch. Returns months stepped.
+
+    Months owed at the chosen speed accumulate while a frame is being drawn, so the rate holds
+    when drawing is slower than one month's interval; a backlog is capped at ``max_batch``.
+    """
+    generation = sim.generation
+    start, start_month = clock(), sim.month
+    last, owed = start, 1.0  # the first month at once
+    per_month = 0.02  # running estimate of the seconds one month takes to step (for speed=None)
+    while not cancel.is_set():
+        if sim.month >= sim.horizon:
+            break
+        now = clock()
+        if speed is None:  # as fast as possible: step for about a frame budget, then draw
+            k = max(1, min(max_batch, int(frame_budget / per_month)))
+        else:
+            owed = min(owed + (now - last) * speed, float(max_batch))
+            last = now
+            k = int(owed)
+            if k < 1:
+                cancel.wait((1.0 - owed) / speed)
+                continue
+            owed -= k
+        t0 = clock()
+        before = sim.month
+        if sim.step(k, generation, snapshot=False) is None:
+            break
+        if sim.month > before:
+            per_month = 0.5 * per_month + 0.5 * (clock() - t0) / (sim.month - before)
+        elapsed = clock() - start
+        frame = sim.publishable(generation, rate=(sim.month - start_month) / elapsed if elapsed > 0 else None)
+        if frame is None:
+            break
+        publish(frame)
+    return sim.month - start_month
+
+
+def error_text(exc: Exception) -> str:
+    """One line for the page: a ParameterError's message, or the exception's type and message."""
+    if isinstance(exc, ParameterError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
