@@ -7,7 +7,8 @@ an unknown key, a value out of range, a wrong type or an impossible combination 
 :class:`ParameterError` with one line naming the key, the value and what is allowed.
 
 Scenarios are TOML files (``experiments/*.toml``) with an optional ``[scenario]`` table (name,
-description) and a ``[params]`` table of overrides; see :func:`load_scenario`.
+title, description, base), a ``[params]`` table of overrides and, for teaching demos, an optional
+``[lesson]`` table (returned in the metadata under ``"lesson"``); see :func:`load_scenario`.
 """
 
 from __future__ import annotations
@@ -250,12 +251,16 @@ def load_scenario(path: str | Path) -> tuple[dict[str, Any], Params]:
         raise ParameterError(f"scenario file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(f"scenario file {path} is not valid TOML: {exc}") from None
-    unknown = set(data) - {"scenario", "params"}
+    unknown = set(data) - {"scenario", "params", "lesson"}
     if unknown:
-        raise ParameterError(f"scenario file {path}: unknown table(s) {sorted(unknown)}; allowed: [scenario], [params]")
+        raise ParameterError(f"scenario file {path}: unknown table(s) {sorted(unknown)}; allowed: [scenario], [params], [lesson]")
     meta = data.get("scenario", {})
     if not isinstance(meta, dict):
         raise ParameterError(f"scenario file {path}: 'scenario' must be a table")
+    if "lesson" in data:
+        if not isinstance(data["lesson"], dict):
+            raise ParameterError(f"scenario file {path}: 'lesson' must be a table")
+        meta = {**meta, "lesson": data["lesson"]}
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise ParameterError(f"scenario file {path}: 'params' must be a table")
