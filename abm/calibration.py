@@ -257,6 +257,95 @@ def search(base: Params, grid: dict[str, list], seeds: list[int], months: int, w
     return pd.DataFrame(rows).sort_values("loss", kind="stable").reset_index(drop=True)
 
 
+# --- forward scenarios 2026 → 2035 from the calibrated state ---------------------------------------
+
+FORWARD_VARIANTS: dict[str, dict[str, str]] = {
+    "baseline mix": {},
+    "junior freeze everywhere": {"recomposing": "cutting", "counter_cyclical": "cutting", "non_adopting": "cutting"},
+    "counter-cyclical turn": {"cutting": "counter_cyclical"},
+}
+
+
+def _forward_run(args: tuple[Params, int, int, int, dict[str, str]]) -> dict[str, pd.DataFrame]:
+    from abm.model import LaborMarket
+    from abm.strategies import STRATEGY_NAMES
+
+    params, seed, switch, horizon, remap = args
+    m = LaborMarket(seed=seed, params=params.model_copy(update={"worker_agents": False})).run(switch)
+    strategy = m.firms.view("strategy")
+    for old, new in remap.items():
+        strategy[strategy == STRATEGY_NAMES.index(old)] = STRATEGY_NAMES.index(new)
+    m.run(horizon - switch)
+    return {"model": m.model_metrics(), "firm": m.firm_metrics()}
+
+
+def forward(params: Params, seeds: list[int], switch: int = 48, horizon: int = 156, workers: int = 1) -> dict[str, pd.DataFrame]:
+    """Run each forward variant (firms switch strategy in January 2026) on every seed.
+
+    Returns 'pipeline': senior stock, junior stock and senior vacancy age by variant and year (seed
+    means), and 'profit': cumulative profit per firm by strategy and year in the baseline mix
+    (accumulated from January 2026).
+    """
+    jobs = [(params, s, switch, horizon, remap) for remap in FORWARD_VARIANTS.values() for s in seeds]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            results = list(ex.map(_forward_run, jobs))
+    else:
+        results = [_forward_run(j) for j in jobs]
+    pipe, profit = [], []
+    for i, (name, _) in enumerate(FORWARD_VARIANTS.items()):
+        for k, seed in enumerate(seeds):
+            r = results[i * len(seeds) + k]
+            m = r["model"]
+            m = m[m["month"] > 0].assign(cal=lambda d: calendar_year(d))
+            yearly = m.groupby("cal").agg(
+                seniors=("workers_by_seniority_senior", "mean"), staff=("workers_by_seniority_staff", "mean"),
+                juniors=("workers_by_seniority_junior", "mean"), senior_vacancy_age=("senior_vacancy_duration", "mean"),
+                unemployment=("unemployment_rate", "mean"), junior_hires=("junior_hires", "sum"))
+            pipe.append(yearly.assign(variant=name, seed=seed).reset_index())
+            if name == "baseline mix":
+                f = r["firm"]
+                size = f[f["month"] == 0].set_index("strategy")["headcount"]  # 2022 workforce of each strategy
+                f = f[f["month"] > switch].copy()
+                f["cal"] = calendar_year(f)
+                f["profit_per_worker"] = f["profit"] / f["strategy"].map(size).astype(float).clip(lower=1)
+                cum = f.groupby(["strategy", "cal"], observed=True)["profit_per_worker"].sum().groupby(level=0, observed=True).cumsum()
+                profit.append(cum.rename("cumulative_profit_per_worker").reset_index().assign(seed=seed))
+    pipeline = pd.concat(pipe).groupby(["variant", "cal"]).mean(numeric_only=True).drop(columns="seed").reset_index()
+    prof = pd.concat(profit).groupby(["strategy", "cal"], observed=True)["cumulative_profit_per_worker"].mean().reset_index()
+    return {"pipeline": pipeline, "profit": prof}
+
+
+def overtaking_year(profit: pd.DataFrame, leader: str = "counter_cyclical", rival: str = "cutting") -> int | None:
+    """First calendar year in which ``leader``'s cumulative profit per worker exceeds ``rival``'s."""
+    wide = profit.pivot(index="cal", columns="strategy", values="cumulative_profit_per_worker")
+    if leader not in wide or rival not in wide:
+        return None
+    ahead = wide.index[(wide[leader] > wide[rival]).to_numpy()]
+    return int(ahead[0]) if len(ahead) else None
+
+
+def plot_forward(result: dict[str, pd.DataFrame], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    pipe, prof = result["pipeline"], result["profit"]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    for name, sub in pipe.groupby("variant"):
+        axes[0].plot(sub["cal"], sub["seniors"] + sub["staff"], marker="o", label=name)
+        axes[1].plot(sub["cal"], sub["senior_vacancy_age"], marker="o", label=name)
+    axes[0].set(title="Senior + staff employed", xlabel="year", ylabel="workers")
+    axes[1].set(title="Mean age of open senior vacancies", xlabel="year", ylabel="months")
+    for name, sub in prof.groupby("strategy", observed=True):
+        axes[2].plot(sub["cal"], sub["cumulative_profit_per_worker"] / 1e3, marker="o", label=str(name))
+    axes[2].set(title="Profit per 2022 worker since 2026 (baseline mix)", xlabel="year", ylabel="$ thousand")
+    for ax in axes:
+        ax.axvline(2026, color="grey", lw=0.5)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 # --- command line -----------------------------------------------------------------------------------
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -270,6 +359,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    if args.forward:
+        result = forward(base, seeds, workers=procs)
+        result["pipeline"].to_csv(out / "forward_pipeline.csv", index=False)
+        result["profit"].to_csv(out / "forward_profit.csv", index=False)
+        plot_forward(result, out / "forward.png")
+        pipe = result["pipeline"]
+        cols = ["variant", "cal", "juniors", "seniors", "staff", "senior_vacancy_age", "unemployment", "junior_hires"]
+        print(pipe[pipe["cal"].isin([2025, 2026, 2028, 2029, 2030, 2032, 2034])][cols].round(2).to_string(index=False))
+        print("cumulative profit per 2022 worker since 2026, $ thousand:")
+        print(result["profit"].pivot(index="cal", columns="strategy", values="cumulative_profit_per_worker").div(1e3).round(1).to_string())
+        year = overtaking_year(result["profit"])
+        print("counter-cyclical overtakes cutting in cumulative profit per worker: " + (str(year) if year else "not by 2034"))
+        print(f"({time.perf_counter() - t0:.0f} s) written: {out}/forward_{{pipeline,profit}}.csv, forward.png")
+        return 0
     if args.search:
         settings, grid = load_grid(Path(args.search))
         seeds = settings.get("seeds", seeds)
@@ -312,4 +415,6 @@ def register(sub) -> None:
     p.add_argument("--processes", type=int, help="parallel processes (default: all cores)")
     p.add_argument("--out", default="results/calibration", help="output directory")
     p.add_argument("--search", metavar="GRID.toml", help="re-run the documented grid search instead of the report")
+    p.add_argument("--forward", action="store_true",
+                   help="forward scenarios 2026→2035 from the calibrated state (pipeline; counter-cyclical vs cutting)")
     p.set_defaults(func=cmd_calibrate)
