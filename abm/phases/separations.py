@@ -33,13 +33,17 @@ def _per_firm(model, attr: str) -> np.ndarray:
 def layoff_quota(rng, headcount, target, tolerance, speed, slack) -> np.ndarray:
     """(F, O, L) layoffs: decided per firm × occupation, shared over the levels in proportion to how
     far each is above its target (stochastic rounding, never more than a level's excess)."""
-    over = np.maximum(headcount - target, 0.0)  # (F, O, L)
     excess = np.maximum(headcount.sum(axis=2) - target.sum(axis=2) * (1.0 + tolerance) - slack, 0.0)  # (F, O)
     total = np.floor(excess * speed + rng.random(excess.shape))
-    total = np.minimum(total, np.floor(over.sum(axis=2)))
-    share = np.divide(over, over.sum(axis=2, keepdims=True), out=np.zeros_like(over), where=over.sum(axis=2, keepdims=True) > 0)
-    quota = np.minimum(np.floor(share * total[:, :, None] + rng.random(share.shape)), np.floor(over))
-    return quota.astype(np.int64)
+    quota = np.zeros(headcount.shape, dtype=np.int64)
+    f, o = np.nonzero(total > 0)  # only the few firm × occupation pairs that cut this month
+    if len(f):
+        over = np.maximum(headcount[f, o] - target[f, o], 0.0)  # (n, L)
+        room = over.sum(axis=1)
+        n_cut = np.minimum(total[f, o], np.floor(room))
+        share = over / np.where(room > 0, room, 1.0)[:, None]
+        quota[f, o] = np.minimum(np.floor(share * n_cut[:, None] + rng.random(share.shape)), np.floor(over))
+    return quota
 
 
 def run(model) -> None:

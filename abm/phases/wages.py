@@ -32,7 +32,8 @@ from abm.state import WorkerState
 def market_wage(model, occupation: np.ndarray, level: np.ndarray) -> np.ndarray:
     """National-rate annual pay of a job now (before the location factor)."""
     world = model.world
-    return world.base_pay[occupation, level] * model.wage_index[world.occupation_cluster[occupation]]
+    table = world.base_pay * model.wage_index[world.occupation_cluster][:, None]  # (O, L)
+    return table.ravel()[occupation.astype(np.int64) * 4 + level]
 
 
 def pay_factor(model, firm: np.ndarray, remote: np.ndarray, worker_location: np.ndarray) -> np.ndarray:
@@ -54,13 +55,14 @@ def cluster_tightness(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def cluster_value(model) -> np.ndarray:
     """(K,) employment-weighted mean value multiplier of each cluster's jobs (1 where empty):
     AI productivity × the demand boost AI gives complement roles at the employer."""
-    hc = model.headcount
     a = model.firms.view("adoption")[:, None]
     boost = np.maximum(1.0 + model.p.ai_complementarity_scale * model.world.ai_complementarity[None, :] * a, 0.0)  # (F, O)
-    by_occ = (hc * model.productivity * boost[:, :, None]).sum(axis=(0, 2)), hc.sum(axis=(0, 2))
+    hc = model.headcount
+    value = np.einsum("fol,fol,fo->o", hc, model.productivity, boost)
+    count = hc.sum(axis=(0, 2))
     K, cl = model.world.n_clusters, model.world.occupation_cluster
-    num = np.bincount(cl, weights=by_occ[0], minlength=K)
-    den = np.bincount(cl, weights=by_occ[1], minlength=K)
+    num = np.bincount(cl, weights=value, minlength=K)
+    den = np.bincount(cl, weights=count, minlength=K)
     return np.divide(num, den, out=np.ones(K), where=den > 0)
 
 
