@@ -120,7 +120,8 @@ class Params(BaseModel):
     hiring_noise: float = P(0.10, 0.0, 1.0, unit="score", doc="s.d. of noise in the firm's ranking of applicants", source="assumption")
 
     # --- wages ---------------------------------------------------------------------------------
-    wage_tightness_elasticity: float = P(0.10, 0.0, 2.0, unit="1/year", doc="yearly change of a cluster's market wage per unit of log tightness (vacancies / job seekers)", source="calibrated")
+    wage_tightness_elasticity: float = P(0.35, 0.0, 2.0, unit="elasticity", doc="elasticity of a cluster's market wage level to its tightness (vacancies / job seekers): the wage curve", source="calibrated")
+    wage_adjustment_speed: float = P(0.10, 0.0, 1.0, unit="1/month", doc="share of the gap to the wage-curve level a cluster's market wage closes each month", source="calibrated")
     wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="assumption (downward wage rigidity)")
     tightness_reference: float = P(1.7, 0.01, 100.0, unit="vacancies per seeker", doc="tightness at which a cluster's market wage is stable", source="the 2022 market: initial_vacancy_rate / initial_unemployment_rate ≈ 1.7")
     wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")

@@ -62,12 +62,15 @@ def _paragraphs(text: str) -> str:
 
 
 def _as_list(value: object) -> tuple[str, ...]:
+    """Text items from a string, a list of strings or a table of either (a ``[lesson]`` table)."""
     if value is None:
         return ()
     if isinstance(value, str):
         return (_paragraphs(value),) if value.strip() else ()
     if isinstance(value, (list, tuple)):
-        return tuple(_paragraphs(str(v)) for v in value if str(v).strip())
+        return tuple(item for v in value for item in _as_list(v))
+    if isinstance(value, dict):
+        return tuple(item for v in value.values() for item in _as_list(v))
     return (str(value),)
 
 

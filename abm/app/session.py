@@ -37,12 +37,17 @@ class Knob:
     step: float
     percent: bool = False  # show as % (value × 100)
     unit: str = ""
+    decimals_percent: int | None = None  # show as % with this many decimals
 
     def format(self, value: float) -> str:
         if self.percent:
             return f"{100 * value:.0f} %"
-        digits = max(0, -int(f"{self.step:e}".split("e")[1]))
-        return f"{value:.{digits}f}" + (f" {self.unit}" if self.unit else "")
+        if self.decimals_percent is not None:
+            return f"{100 * value:.{self.decimals_percent}f} %"
+        digits = max(1, -int(f"{self.step:e}".split("e")[1]))
+        text = f"{value:.{digits}f}".rstrip("0")
+        text += "0" if text.endswith(".") else ""
+        return text + (f" {self.unit}" if self.unit else "")
 
     @property
     def help(self) -> str:
@@ -53,22 +58,22 @@ class Knob:
 
 KNOB_GROUPS: dict[str, list[Knob]] = {
     "Firm AI strategies (share of firms)": [
-        Knob("share_cutting", "Cutting", 0.0, 1.0, 0.05, percent=True),
-        Knob("share_counter_cyclical", "Counter-cyclical junior hiring", 0.0, 1.0, 0.05, percent=True),
-        Knob("share_recomposing", "Recomposing", 0.0, 1.0, 0.05, percent=True),
+        Knob("share_cutting", "Cutting", 0.0, 1.0, 0.01, percent=True),
+        Knob("share_counter_cyclical", "Counter-cyclical junior hiring", 0.0, 1.0, 0.01, percent=True),
+        Knob("share_recomposing", "Recomposing", 0.0, 1.0, 0.01, percent=True),
     ],
     "AI adoption": [
-        Knob("ai_adoption_speed", "Adoption speed", 0.1, 3.0, 0.1, unit="/yr"),
-        Knob("ai_adoption_midpoint", "Adoption midpoint", 2022.0, 2035.0, 0.5),
+        Knob("ai_adoption_speed", "Adoption speed", 0.1, 3.0, 0.05, unit="/yr"),
+        Knob("ai_adoption_midpoint", "Adoption midpoint (year)", 2022.0, 2035.0, 0.25),
     ],
     "Remote work and pay": [
-        Knob("share_remote_first", "Remote-first firms", 0.0, 1.0, 0.05, percent=True),
-        Knob("share_location_adjusted_pay", "Firms paying by location", 0.0, 1.0, 0.05, percent=True),
+        Knob("share_remote_first", "Remote-first firms", 0.0, 1.0, 0.01, percent=True),
+        Knob("share_location_adjusted_pay", "Firms paying by location", 0.0, 1.0, 0.01, percent=True),
     ],
     "Retraining and entry": [
-        Knob("retraining_subsidy", "Retraining subsidy (public share)", 0.0, 1.0, 0.05, percent=True),
-        Knob("retraining_length_scale", "Programme length ×", 0.2, 3.0, 0.1),
-        Knob("graduate_rate", "Graduates per year (share of labour force)", 0.0, 0.08, 0.005, percent=False, unit="/yr"),
+        Knob("retraining_subsidy", "Retraining subsidy (public share)", 0.0, 1.0, 0.01, percent=True),
+        Knob("retraining_length_scale", "Programme length ×", 0.2, 3.0, 0.05),
+        Knob("graduate_rate", "Graduates a year (share of labour force)", 0.0, 0.08, 0.001, decimals_percent=1),
     ],
 }
 KNOBS: dict[str, Knob] = {k.name: k for group in KNOB_GROUPS.values() for k in group}

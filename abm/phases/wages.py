@@ -1,13 +1,15 @@
 """Phase 6 — wages: market pay by cluster, location and pay policy; incumbents; reservation wages.
 
 * **Market wage** of occupation o at level l: ``base_pay[o,l] · W_c`` where ``W_c`` is the
-  market wage index of o's skill cluster c (1.0 in the start year). Each month
+  market wage index of o's skill cluster c (1.0 in the start year). A wage curve sets the level
+  the index moves towards, and the index closes part of the gap each month:
 
-      W_c ← W_c · exp(ε/12 · log(θ_c / θ_ref) · (1 if θ_c > θ_ref else ρ)),   θ_c = vacancies_c / job seekers_c
+      W*_c = (θ_c / θ_ref)^η,   θ_c = vacancies_c / max(job seekers_c, 1)
+      W_c ← W_c + λ · (W*_c − W_c)      (λ = ``wage_adjustment_speed``, × ρ when falling)
 
-  (ε = ``wage_tightness_elasticity``, ρ = ``wage_downward_rigidity``), kept within
+  (η = ``wage_tightness_elasticity``, ρ = ``wage_downward_rigidity``), kept within
   [``wage_index_min``, ``wage_index_max``]. The AI premium is not an input: ML/AI roles carry the
-  same 2022 pay as other developers (OEWS has no separate code) and earn more only if their
+  same 2022 pay as other developers (OEWS has no separate code) and earn more only while their
   market is tighter (AI premiums 20–50 %: seeds/000, seeds/002, seeds/003).
   The index is also capped by the job's value: a firm never posts more than the output it buys,
   ``W_c ≤ price / mean pay factor · value_c`` (value_c: the cluster's mean AI productivity × the
@@ -69,10 +71,12 @@ def cluster_value(model) -> np.ndarray:
 def run(model) -> None:
     p, w = model.p, model.workers
     _, _, theta = cluster_tightness(model)
-    log_ratio = np.log(np.maximum(theta, 1e-3) / p.tightness_reference)
-    step = p.wage_tightness_elasticity / 12.0 * log_ratio * np.where(log_ratio > 0, 1.0, p.wage_downward_rigidity)
+    level = (np.maximum(theta, 1e-3) / p.tightness_reference) ** p.wage_tightness_elasticity
     cap = np.minimum(p.wage_index_max, model.price / model.mean_pay_factor * cluster_value(model))
-    model.wage_index = np.clip(model.wage_index * np.exp(step), p.wage_index_min, np.maximum(cap, p.wage_index_min))
+    goal = np.clip(level, p.wage_index_min, np.maximum(cap, p.wage_index_min))
+    gap = goal - model.wage_index
+    speed = p.wage_adjustment_speed * np.where(gap > 0, 1.0, p.wage_downward_rigidity)
+    model.wage_index = model.wage_index + speed * gap
 
     state = w.view("state")
     emp = np.flatnonzero(state == WorkerState.EMPLOYED)
