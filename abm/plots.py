@@ -73,10 +73,11 @@ def plot_cluster_ratio(cluster_df: pd.DataFrame, ax, clusters=LEGACY + GROWTH) -
 
 
 def plot_firm_profit(firm_df: pd.DataFrame, ax) -> None:
-    """Cumulative profit per firm, by strategy."""
+    """Cumulative profit per 2022 worker of each strategy's firms (so firm sizes do not confound)."""
     for name, sub in firm_df.groupby("strategy", observed=True):
-        ax.plot(sub["year"], sub["cumulative_profit"] / sub["firms"].clip(lower=1) / 1e6, label=str(name))
-    ax.set(title="Cumulative profit per firm", xlabel="year", ylabel="$ million")
+        size = max(float(sub["headcount"].iloc[0]), 1.0)
+        ax.plot(sub["year"], sub["cumulative_profit"] / size / 1e3, label=str(name))
+    ax.set(title="Cumulative profit per 2022 worker, by strategy", xlabel="year", ylabel="$ thousand")
     ax.legend(fontsize=8)
 
 
@@ -84,10 +85,12 @@ def plot_retraining(df: pd.DataFrame, ax) -> None:
     ax.plot(df["year"], df["retraining_enrolled"], label="in retraining")
     ax.plot(df["year"], df["retraining_completed"].cumsum(), label="completed (cumulative)")
     ax2 = ax.twinx()
-    ax2.plot(df["year"], 100 * df["retrained_employment_rate"], color="C3", label="retrained employed (%)")
+    ax2.plot(df["year"], 100 * df["retrained_employment_rate"], color="C3", label="completers employed (%, right)")
     ax2.set_ylabel("% of completers employed")
+    ax2.set_ylim(0, 105)
     ax.set(title="Retraining", xlabel="year", ylabel="workers")
-    ax.legend(fontsize=8, loc="upper left")
+    lines = ax.get_lines() + ax2.get_lines()
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="upper left")
 
 
 def overview(model_df: pd.DataFrame, cluster_df: pd.DataFrame, firm_df: pd.DataFrame, title: str = ""):
