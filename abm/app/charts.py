@@ -161,7 +161,7 @@ def cluster_ratio(ax, run: RunFrame) -> None:
                 ls="-" if name in GROWTH else "--", lw=1.4)
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(_plain_formatter())
-    ax.yaxis.set_minor_formatter(_null_formatter())
+    ax.yaxis.set_minor_locator(_null_locator())  # minor ticks of a log axis cost a tick object each
     ax.axhline(1, color="#555555", lw=0.7)
     ax.set(title="Vacancies per job seeker by skill cluster", xlabel="year", ylabel="vacancies / job seeker (log)")
     ax.legend(ncol=2, loc="upper left")
@@ -175,10 +175,10 @@ def _plain_formatter():
     return FuncFormatter(lambda y, _pos: f"{y:g}")
 
 
-def _null_formatter():
-    from matplotlib.ticker import NullFormatter
+def _null_locator():
+    from matplotlib.ticker import NullLocator
 
-    return NullFormatter()
+    return NullLocator()
 
 
 def seekers_vacancies(ax, run: RunFrame) -> None:
@@ -355,17 +355,18 @@ def firm_profit(ax, run: RunFrame) -> None:
 def retraining(ax, run: RunFrame) -> None:
     plots.plot_retraining(run.model, ax)
     ax.set(title="Retraining: enrolled, completed, re-employed", ylabel="workers")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(0, max(hi, 1) * 1.3)  # a band on top for the legend
     _year_axis(ax, run.model)
     _style(ax)
-    twin = [a for a in ax.figure.axes if a is not ax]
-    for a in twin:
-        a.set_ylim(0, 105)
-        a.tick_params(labelsize=8)
-        a.yaxis.label.set_fontsize(8.5)
-        a.spines["top"].set_visible(False)
-        lines = a.get_lines()
-        if lines:
-            ax.legend(ax.get_lines() + lines, [ln.get_label() for ln in ax.get_lines() + lines], loc="upper left", fontsize=7.5)
+    for twin in [a for a in ax.figure.axes if a is not ax]:
+        twin.set_ylim(0, 130)
+        twin.set_yticks([0, 25, 50, 75, 100])
+        twin.tick_params(labelsize=8)
+        twin.yaxis.label.set_fontsize(8.5)
+        twin.spines["top"].set_visible(False)
+        lines = ax.get_lines() + twin.get_lines()
+        ax.legend(lines, [ln.get_label() for ln in lines], loc="upper center", ncol=3, fontsize=7)
     leg = ax.get_legend()
     if leg is not None:
         leg.get_frame().set_linewidth(0)
@@ -395,7 +396,7 @@ def retrained_pay(ax, run: RunFrame) -> None:
         ax.plot(df["year"][has], df["retrained_mean_wage"][has] / 1e3, color="#2ca02c", lw=1.6,
                 label="mean pay, retrained & employed")
     ax.set(title="Pay after retraining", xlabel="year", ylabel="$ thousand / year")
-    ax.legend(loc="lower left")
+    _legend_on_top(ax, ncol=2)
     _year_axis(ax, df)
     _style(ax)
 
@@ -487,7 +488,7 @@ def compare_junior_hires(ax, runs) -> None:
         _empty(ax, "no months simulated yet")
     else:
         _legend_on_top(ax, ncol=2)
-    ax.set(title="Junior hires per year", xlabel="calendar year", ylabel="junior hires / year")
+    ax.set(title="Junior hires per year", xlabel="calendar year (current year so far)", ylabel="junior hires / year")
     _style(ax)
 
 

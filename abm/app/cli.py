@@ -34,7 +34,12 @@ def cmd_app(args: argparse.Namespace) -> int:
         print(f"note: no offline front-end files in {offline_assets_dir()}; the page needs internet access "
               "(see docs/app.md, 'Offline set-up')", file=sys.stderr)
     print(f"serving the app at http://{args.host}:{args.port}/  (Ctrl-C to stop)", file=sys.stderr)
-    env = {**os.environ, "SOLARA_APP": "abm.app.page"}
+    sys.stderr.flush()
+    # solara warns on every page load that samesite=none cookies need https: not relevant on localhost
+    quiet = "ignore:Cookies with samesite=none:UserWarning"
+    env = {**os.environ, "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))}
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)  # become the server: signals (Ctrl-C, kill) reach it directly
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
