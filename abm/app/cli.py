@@ -38,6 +38,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     # solara warns on every page load that samesite=none cookies need https: not relevant on localhost
     quiet = "ignore:Cookies with samesite=none:UserWarning"
     env = {**os.environ, "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))}
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # no usage pings: the app must work offline
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)  # become the server: signals (Ctrl-C, kill) reach it directly
     try:
