@@ -32,15 +32,17 @@ def mentoring_capacity(model) -> np.ndarray:
 def run(model) -> None:
     p, w, world, rng = model.p, model.workers, model.world, model.rng
     state = w.view("state")
-    emp = np.flatnonzero(state == WorkerState.EMPLOYED)
-    w.experience[emp] += 1
-    w.months_in_level[emp] += 1
-    w.spell[: w.n][state == WorkerState.UNEMPLOYED] += 1
+    working = state == WorkerState.EMPLOYED
+    emp = np.flatnonzero(working)
+    # masked whole-column updates: cheaper than gathering and scattering by index
+    np.add(w.view("experience"), 1, out=w.view("experience"), where=working)
+    np.add(w.view("months_in_level"), 1, out=w.view("months_in_level"), where=working)
+    np.add(w.view("spell"), 1, out=w.view("spell"), where=state == WorkerState.UNEMPLOYED)
 
     ai = world.ai_cluster
-    adoption = model.firms.adoption[w.employer[emp]]
-    s = w.skills[emp, ai]
-    w.skills[emp, ai] = s + p.ai_learning_rate * adoption * (1.0 - s)
+    s = w.view("skills")[:, ai]
+    adoption = model.firms.adoption[np.maximum(w.view("employer"), 0)]
+    np.add(s, p.ai_learning_rate * adoption * (1.0 - s), out=s, where=working)
 
     level = w.level[emp]
     ready = (level < STAFF) & (w.months_in_level[emp] >= world.months_to_promotion[level])

@@ -79,9 +79,9 @@ def run(model) -> None:
     model.wage_index = model.wage_index + speed * gap
 
     state = w.view("state")
-    emp = np.flatnonzero(state == WorkerState.EMPLOYED)
-    target = market_wage(model, w.occupation[emp], w.level[emp]) * w.pay_factor[emp]
-    w.wage[emp] += p.incumbent_wage_adjustment * (target - w.wage[emp])
+    wage = w.view("wage")
+    target = market_wage(model, w.view("occupation"), w.view("level")) * w.view("pay_factor")
+    np.add(wage, p.incumbent_wage_adjustment * (target - wage), out=wage, where=state == WorkerState.EMPLOYED)
 
     unemp = np.flatnonzero(state == WorkerState.UNEMPLOYED)
     decay = np.maximum(p.reservation_floor, 1.0 - p.reservation_decay * w.spell[unemp])
