@@ -145,10 +145,10 @@ def _ratio(a: float, b: float) -> float:
 
 def _cell_ratio(wage, remote, cell, n_cells):
     """Remote-weighted mean over cells of (mean remote pay / mean onsite pay), and remote counts per cell."""
-    rs = np.bincount(cell, weights=wage * remote, minlength=n_cells)
-    rn = np.bincount(cell, weights=remote.astype(float), minlength=n_cells)
-    os_ = np.bincount(cell, weights=wage * ~remote, minlength=n_cells)
-    on = np.bincount(cell, weights=(~remote).astype(float), minlength=n_cells)
+    key = cell * 2 + remote
+    sums = np.bincount(key, weights=wage, minlength=2 * n_cells).reshape(n_cells, 2)
+    counts = np.bincount(key, minlength=2 * n_cells).reshape(n_cells, 2).astype(float)
+    rs, os_, rn, on = sums[:, 1], sums[:, 0], counts[:, 1], counts[:, 0]
     both = (rn > 0) & (on > 0)
     ratio = np.zeros(n_cells)
     ratio[both] = (rs[both] / rn[both]) / (os_[both] / on[both])
@@ -181,12 +181,12 @@ def collect(model) -> None:
 
     # AI premium: location-neutral pay of ML/AI vs other software developers within level, AI-weighted
     neutral = wage / np.maximum(w.pay_factor[emp], 1e-9)
-    is_ai = world.is_ai_occupation[e_occ]
-    is_ref = world.premium_reference[e_occ]
-    ai_sum = np.bincount(level, weights=neutral * is_ai, minlength=4)
-    ai_n = np.bincount(level, weights=is_ai.astype(float), minlength=4)
-    ot_sum = np.bincount(level, weights=neutral * is_ref, minlength=4)
-    ot_n = np.bincount(level, weights=is_ref.astype(float), minlength=4)
+    # one key per (level, group): group 0 other, 1 ML/AI, 2 the software-developer reference
+    group = world.premium_group[e_occ]
+    key = level.astype(np.int64) * 3 + group
+    sums = np.bincount(key, weights=neutral, minlength=12).reshape(4, 3)
+    ns = np.bincount(key, minlength=12).reshape(4, 3).astype(float)
+    ai_sum, ai_n, ot_sum, ot_n = sums[:, 1], ns[:, 1], sums[:, 2], ns[:, 2]
     ok = (ai_n > 0) & (ot_n > 0)
     premium = float(np.sum(ai_n[ok] * (ai_sum[ok] / ai_n[ok]) / (ot_sum[ok] / ot_n[ok])) / ai_n[ok].sum() - 1.0) if ok.any() else 0.0
 

@@ -137,6 +137,11 @@ class World:
         return (self.occupations["soc_code"].to_numpy() == "15-1252") & ~self.is_ai_occupation
 
     @cached_property
+    def premium_group(self) -> np.ndarray:
+        """(O,) 1 for ML/AI occupations, 2 for the AI premium's reference developers, 0 otherwise."""
+        return np.where(self.is_ai_occupation, 1, np.where(self.premium_reference, 2, 0)).astype(np.int64)
+
+    @cached_property
     def legacy_clusters(self) -> np.ndarray:
         return np.flatnonzero(self.clusters["legacy_exposed"].to_numpy() == 1)
 
