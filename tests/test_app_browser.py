@@ -212,6 +212,17 @@ def test_picking_a_scenario_resets_the_model_with_its_parameters(app):
     assert a.errors == []
 
 
+def test_lesson_preset_loads_with_its_lesson_text(app):
+    a = app()
+    a.step()
+    a.choose("abm-scenario", "Lesson 1 · Two markets in one industry")
+    a.wait_month(lambda x: x == 0)
+    story = a.page.wait_for_selector(".abm-scenario-story:has-text('How can one industry lay off')", timeout=10_000)
+    assert "Beveridge" in story.inner_text()
+    assert a.step() == 1
+    assert a.errors == []
+
+
 def test_an_impossible_strategy_mix_shows_the_message_not_a_traceback(app):
     a = app()
     thumb = a.page.locator(".abm-knob-share_counter_cyclical .v-slider__thumb-container")

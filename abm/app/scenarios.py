@@ -46,7 +46,8 @@ def scenario_dirs() -> list[Path]:
     """Folders searched for scenario files (existing ones only, no duplicates)."""
     env = [Path(p) for p in os.environ.get("ABM_SCENARIO_DIRS", "").split(os.pathsep) if p]
     package = Path(abm.__file__).resolve().parent
-    candidates = [*env, package.parent / "experiments", Path.cwd() / "experiments", package / "scenarios"]
+    candidates = [*env, package.parent / "experiments", package.parent / "experiments" / "lessons",
+                  Path.cwd() / "experiments", Path.cwd() / "experiments" / "lessons", package / "scenarios"]
     seen: list[Path] = []
     for d in candidates:
         if d.is_dir() and d.resolve() not in seen:
