@@ -43,12 +43,14 @@ def test_scenarios_baseline_first_and_every_file_with_a_scenario_table(tmp_path)
     assert zz.params.share_cutting == 1.0
 
 
-def test_scenario_lesson_table_and_look_for_become_items(tmp_path):
+def test_scenario_look_for_items_and_lesson_text(tmp_path):
     path = tmp_path / "teach.toml"
     path.write_text('[scenario]\nname = "teach"\ndescription = "d"\nlook_for = ["first thing", "second thing"]\n'
                     '[lesson]\ntext = "a lesson"\n')
-    sc = read_scenario(path)
-    assert sc is not None and sc.look_for == ("first thing", "second thing", "a lesson")
+    sc = read_scenario(path)  # an incomplete [lesson] table: the scenario still loads, its text is not shown
+    assert sc is not None and sc.look_for == ("first thing", "second thing") and sc.description == "d"
+    lesson = next(s for s in load_scenarios() if s.key == "lesson_mismatch")  # a real lesson: its Info-tab text
+    assert "The question" in lesson.description and "How can one industry lay off" in lesson.description
 
 
 def test_comparison_presets_are_single_strategy_worlds():

@@ -91,9 +91,16 @@ def read_scenario(path: Path) -> Scenario | None:
         return None
     key = str(meta.get("name") or path.stem)
     title = str(meta.get("title") or key.replace("_", " ").capitalize())
-    look_for = _as_list(meta.get("look_for")) + _as_list(meta.get("lesson"))
-    return Scenario(key=key, title=title, description=_paragraphs(str(meta.get("description", ""))),
-                    params=params, look_for=look_for, path=path)
+    look_for = _as_list(meta.get("look_for"))
+    description = _paragraphs(str(meta.get("description", "")))
+    if "lesson" in meta:  # a teaching lesson: its Info-tab text, rendered by abm.lessons
+        from abm.lessons import LessonError, lesson_markdown, load_lesson
+
+        try:
+            description = lesson_markdown(load_lesson(path), heading=3)
+        except (LessonError, ParameterError) as exc:
+            log.warning("lesson text of %s not shown: %s", path, exc)
+    return Scenario(key=key, title=title, description=description, params=params, look_for=look_for, path=path)
 
 
 def default_baseline() -> Scenario:
