@@ -240,18 +240,23 @@ def _one_line(exc: ValidationError) -> str:
     return "; ".join(msgs)
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file; a missing file or bad TOML is a one-line ParameterError naming ``what``."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"{what} not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"{what} {path} is not valid TOML: {exc}") from None
+
+
 def load_scenario(path: str | Path) -> tuple[dict[str, Any], Params]:
     """Read a TOML scenario: returns (metadata from ``[scenario]``, validated Params).
 
     A scenario may name a ``base`` scenario file (relative to itself) whose params it overrides.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"scenario file not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"scenario file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "scenario file")
     unknown = set(data) - {"scenario", "params", "lesson"}
     if unknown:
         raise ParameterError(f"scenario file {path}: unknown table(s) {sorted(unknown)}; allowed: [scenario], [params], [lesson]")

@@ -31,14 +31,13 @@ validated before anything runs.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from abm.params import ParameterError, Params, load_scenario
+from abm.params import ParameterError, Params, load_scenario, read_toml
 
 TABLES = ("model", "cluster", "firm", "location", "pay")
 
@@ -134,12 +133,7 @@ def sample_points(sample: SampleSpec, seed: int) -> list[dict[str, Any]]:
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment spec; raises ParameterError with one line naming the key."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"experiment spec not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"experiment spec {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "experiment spec")
     try:
         spec = ExperimentSpec(**data)
     except ValidationError as exc:
