@@ -1,101 +1,202 @@
-"""``abm sweep`` and ``abm report``: the batch front end of the command line."""
+"""``abm sweep`` and ``abm report``: the batch front end of the command line.
+
+Exit codes of ``abm sweep``: 0 every run done and none failed; 1 the batch finished but some runs
+failed (recorded in the manifest and the ``runs`` table) or the engine failed; 2 bad spec or
+options; 130 interrupted (Ctrl-C) — rerun the same command to resume.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
+SWEEP_HELP = """\
+Run every parameter set × replicate of an experiment spec (experiments/*.toml; format in
+docs/experiments.md) in parallel, writing tidy Parquet tables as tasks finish.
 
-@contextmanager
-def make_executor(args: argparse.Namespace):
-    """The one seam where engines plug in: a concurrent.futures.Executor."""
+Resuming: rerunning the same command skips every run already committed (after Ctrl-C, a kill -9,
+a crash or --limit) and runs the rest; the results directory refuses a spec whose runs differ.
+Seeds come from the spec's root seed (numpy SeedSequence, one child per run), so the dataset is
+the same on any engine, any number of workers and any chunking.
+
+Engines: local processes by default (all cores); --local-cluster N or --scheduler ADDRESS run
+the same tasks on Dask (workers need the abm package: see --upload and docs/experiments.md).
+
+Exit status: 0 all runs ok; 1 some runs failed (recorded, the batch went on) or the engine failed;
+2 invalid spec or options; 130 interrupted (rerun to resume)."""
+
+REPORT_HELP = """\
+Turn a results directory written by `abm sweep` into a report in RESULTS/report/ (or --out):
+  report.md            the index: what ran, the figures, the summary tables
+  summary.csv / .md    per parameter set and output: mean, sd and 95 % CI over replicates of each
+                       run's mean over its final months (and per calendar year with [report] years)
+  timeseries.png       each key output by month: mean over replicates ± 95 % CI band per set
+  final.png            final-window mean ± 95 % CI against the x parameter (lines: other factors)
+and, when the spec asks for them ([report] figures) or the data allows: heatmap.png (two-factor
+grids), profit_by_strategy.png + overtaking.csv (the year counter-cyclical firms' cumulative
+profit per 2022 worker overtakes cutting firms' for good), pay_by_cluster.png + pay_by_cluster.csv
+(remote/onsite pay ratio by cluster against the x parameter), beveridge.png (vacancy against
+unemployment rate per set), sensitivity.csv/.png (SALib Sobol S1/ST or Morris mu*/sigma for
+[sample] specs), failures.csv. Confidence intervals use Student's t with replicates − 1 degrees
+of freedom. A partial batch is reported as far as it got."""
+
+
+def _engine(args: argparse.Namespace):
+    from abm.experiments import engines
+
     if args.scheduler or args.local_cluster:
-        from distributed import Client, LocalCluster
-
-        if args.scheduler:
-            client = Client(args.scheduler)
-            cluster = None
-        else:
-            cluster = LocalCluster(n_workers=args.local_cluster, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, host="127.0.0.1")
-            client = Client(cluster)
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(args.workers or os.cpu_count() or 1) as ex:
-            yield ex
+        return engines.dask(address=args.scheduler, local_workers=args.local_cluster, upload=args.upload)
+    return engines.local_processes(args.workers)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from abm.experiments.runner import make_tasks, run_experiment
+    from abm.cli import parse_assignments
+    from abm.experiments.runner import estimate_run_seconds, run_batch
     from abm.experiments.spec import load_spec
-    from abm.experiments.storage import done_sets
+    from abm.experiments.storage import BatchLocked
 
+    if args.workers is not None and (args.scheduler or args.local_cluster):
+        print("error: --workers sets local processes; with Dask give the workers in --local-cluster N or on the cluster",
+              file=sys.stderr)
+        return 2
+    if args.upload and not (args.scheduler or args.local_cluster):
+        print("error: --upload needs --scheduler or --local-cluster", file=sys.stderr)
+        return 2
+    for name in ("workers", "local_cluster", "chunk_size", "limit"):
+        v = getattr(args, name)
+        if v is not None and (v < 1 if name != "limit" else v < 0):
+            print(f"error: --{name.replace('_', '-')} = {v} is invalid; allowed: an integer >= {0 if name == 'limit' else 1}",
+                  file=sys.stderr)
+            return 2
     spec = load_spec(args.spec)
+    if args.set or args.chunk_size is not None:
+        spec = spec.with_overrides(fixed=parse_assignments(args.set or []), chunk_size=args.chunk_size)
     out = Path(args.out) if args.out else Path("results") / spec.experiment.name
-    if args.workers_n is not None:
-        spec = spec.model_copy(update={"fixed": {**spec.fixed, "n_workers": args.workers_n}})
-    if args.chunk_size is not None:
-        spec = spec.model_copy(update={"experiment": spec.experiment.model_copy(update={"chunk_size": args.chunk_size})})
-    tasks = make_tasks(spec)
-    n_runs = sum(len(t.runs) for t in tasks)
-    already = done_sets(out)
-    skipped = sum(len(t.runs) for t in tasks if t.set_id in already)
-    engine = args.scheduler or (f"Dask LocalCluster({args.local_cluster})" if args.local_cluster else f"{args.workers or os.cpu_count()} processes")
-    print(f"{spec.experiment.name}: {len({t.set_id for t in tasks})} parameter sets × {spec.experiment.replicates} replicates = "
-          f"{n_runs} runs of {spec.experiment.months} months on {engine}; {skipped} already done → {out}", file=sys.stderr)
+    n_sets = len(spec.points())
+    n_runs = n_sets * spec.experiment.replicates
+    est = estimate_run_seconds(spec)
+    head = (f"{spec.experiment.name}: {n_sets} parameter set{'s' * (n_sets != 1)} × {spec.experiment.replicates} "
+            f"replicate{'s' * (spec.experiment.replicates != 1)} = {n_runs} runs of {spec.experiment.months} months "
+            f"(~{est:.1f} s each on one core, roughly) → {out}")
+    if args.dry_run:
+        print(head)
+        print(f"varied: {', '.join(spec.columns) or 'nothing'}; method {spec.method}; outputs {', '.join(spec.experiment.outputs)}")
+        return 0
+    print(head, file=sys.stderr, flush=True)
+    tty = sys.stderr.isatty()
+    bar = None
+
+    def started(s) -> None:
+        nonlocal bar
+        limit = f", {s.limited} left for later (--limit)" if s.limited else ""
+        print(f"engine: {engine_name}; {s.skipped} runs already done{limit}; {s.total - s.skipped - s.limited} to run in "
+              f"{s.n_tasks} tasks of ≤ {s.chunk_size}", file=sys.stderr, flush=True)
+        size = shutil.get_terminal_size((100, 24))  # tqdm's own probe gives -1 on PTYs without a size: no bar
+        bar = tqdm(total=s.total - s.skipped - s.limited, unit="run", disable=not tty, ncols=max(size.columns, 60),
+                   nrows=max(size.lines, 5), desc=spec.experiment.name, smoothing=0.1)
+
+    failed = 0
+
+    def progress(ok: int, bad: int) -> None:
+        nonlocal failed
+        failed += bad
+        if bar is not None:
+            bar.update(ok + bad)
+            if bad:
+                bar.set_postfix(failed=failed)
+
+    def interrupted(n: int) -> None:
+        print(f"\ninterrupted: waiting for {n} task(s) in flight to finish and be saved (Ctrl-C again to stop now)",
+              file=sys.stderr, flush=True)
+
     t0 = time.perf_counter()
-    bar = tqdm(total=n_runs - skipped, unit="run", disable=not sys.stderr.isatty())
-    with make_executor(args) as ex:
-        manifest = run_experiment(spec, out, executor=ex, progress=lambda k, _: bar.update(k),
-                                  limit=args.limit, retry_failed=args.retry_failed)
-    bar.close()
-    n_fail = len(manifest["failures"])
-    print(f"done: {manifest['runs_this_session']} runs this session ({n_fail} failed in total, {skipped} skipped as done) "
-          f"in {time.perf_counter() - t0:.1f} s; results in {out} (abm report {out})")
-    return 0
+    summary = None
+    engine_name = ""
+    try:
+        with _engine(args) as engine:
+            engine_name = engine.name
+            summary = run_batch(spec, out, engine.executor, parallelism=engine.parallelism, engine=engine.name,
+                                limit=args.limit, retry_failed=args.retry_failed, progress=progress,
+                                on_start=started, on_interrupt=interrupted)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        print(f"\ninterrupted: stopped after {time.perf_counter() - t0:.1f} s; runs in flight were dropped. "
+              f"Rerun the same command to resume:\n  abm sweep {args.spec} --out {out}", file=sys.stderr)
+        return 130
+    except BatchLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"{spec.experiment.name}: {summary.line()}")
+    if summary.failed_total:
+        print(f"{summary.failed_total} failed run(s) in this batch: see {out / 'manifest.json'} (\"failures\") or the "
+              f"runs table; `--retry-failed` runs them again", file=sys.stderr)
+    if summary.engine_error:
+        print(f"engine error: {summary.engine_error} ({summary.lost} runs not done; rerun to resume)", file=sys.stderr)
+    if summary.status == "interrupted" or summary.remaining:
+        print(f"rerun the same command to resume: abm sweep {args.spec} --out {out}", file=sys.stderr)
+    else:
+        print(f"results: {out}   next: abm report {out}")
+    if summary.status == "interrupted":
+        return 130
+    return 1 if (summary.failed_total or summary.engine_error) else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from abm.experiments.analysis import report
 
-    written = report(args.results)
+    res = Path(args.results)
+    if not (res / "manifest.json").exists():
+        print(f"error: {res} is not a results directory of `abm sweep` (no manifest.json)", file=sys.stderr)
+        return 2
+    outputs = [c.strip() for c in args.outputs.split(",")] if args.outputs else None
+    written = report(res, out=args.out, outputs=outputs, window_months=args.window_months)
     for key, path in written.items():
-        print(f"{key}: {path}")
-    print((Path(args.results) / "summary.md").read_text(encoding="utf-8"))
+        print(f"{key:20} {path}")
     return 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("sweep", help="run an experiment batch (grid or sample × replicates), resumable",
-                       description="Run every parameter set × replicate of an experiment spec (experiments/*.toml), in "
-                                   "parallel, writing Parquet results as runs finish. Rerunning the same command resumes.")
-    p.add_argument("spec", help="experiment spec TOML (see docs/experiments.md)")
-    p.add_argument("--out", help="results directory (default results/<experiment name>)")
-    p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
-    p.add_argument("--local-cluster", type=int, metavar="N", help="start a Dask LocalCluster with N worker processes")
-    p.add_argument("--chunk-size", type=int, help="runs per task (default: all replicates of a parameter set)")
-    p.add_argument("--population", dest="workers_n", type=int, help="override n_workers for every run")
-    p.add_argument("--limit", type=int, help="run at most this many tasks (for trying a spec out)")
-    p.add_argument("--retry-failed", action="store_true", help="run again the parameter sets that had failed runs")
+    p = sub.add_parser("sweep", help="run an experiment batch (grid or sample × replicates), parallel and resumable",
+                       description=SWEEP_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("spec", metavar="EXPERIMENT.toml", help="experiment spec (see docs/experiments.md)")
+    p.add_argument("--out", metavar="DIR", help="results directory (default: results/<experiment name>); rerun with the "
+                                                "same DIR to resume")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores, here "
+                                                            f"{os.cpu_count()}); not with --scheduler/--local-cluster")
+    eng = p.add_mutually_exclusive_group()
+    eng.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786 "
+                                                            "(workers need abm installed, or --upload)")
+    eng.add_argument("--local-cluster", type=int, metavar="N", help="start a Dask LocalCluster of N single-threaded "
+                                                                    "worker processes on this machine and run on it")
+    p.add_argument("--upload", metavar="WHEEL", help="with Dask: send this wheel (or .zip/.egg/.py) to every worker with "
+                                                     "client.upload_file before running (dependencies must be installed there)")
+    p.add_argument("--chunk-size", type=int, metavar="K", help="runs per task (default: automatic, tasks of >= ~0.15 s "
+                                                               "and >= 4 tasks per worker); does not change results")
+    p.add_argument("--limit", type=int, metavar="N", help="run at most N of the remaining runs this session (try a spec "
+                                                          "out; rerun without it to finish)")
+    p.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed (otherwise a "
+                                                               "resume skips them: they are deterministic)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="extra fixed parameter for every run, e.g. "
+                                                                       "--set n_workers=2000 (repeatable; a new plan: use a new --out)")
+    p.add_argument("--dry-run", action="store_true", help="validate the spec, print the plan and exit")
     p.set_defaults(func=cmd_sweep)
 
-    r = sub.add_parser("report", help="plots with replicate confidence bands and a summary table for a batch",
-                       description="Turn a results directory into outputs.png (mean ± 95%% CI by year per parameter set), "
-                                   "summary.csv/md (final-year means ± CI), overtaking_year.csv and, for Sobol/Morris "
-                                   "samples, sensitivity.csv.")
-    r.add_argument("results", help="results directory written by abm sweep")
+    r = sub.add_parser("report", help="plots with replicate confidence bands, summary tables and sensitivity indices",
+                       description=REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("results", metavar="RESULTS_DIR", help="results directory written by abm sweep")
+    r.add_argument("--out", metavar="DIR", help="where to write the report (default: RESULTS_DIR/report)")
+    r.add_argument("--outputs", metavar="COL,COL", help="model-table columns to plot and summarise (default: the spec's "
+                                                        "[report] outputs, else a standard set)")
+    r.add_argument("--window-months", type=int, metavar="N", help="average each run over its final N months for the "
+                                                                  "summary (default: the spec's, else 12)")
     r.set_defaults(func=cmd_report)

@@ -1,159 +1,451 @@
-"""Running a batch: seeds from one root, tasks per parameter set, any ``concurrent.futures.Executor``.
+"""Running a batch: seeds from one root, tasks of several runs, any ``concurrent.futures.Executor``.
 
-* **Seeds.** Run i (parameter set k, replicate r; i = k · replicates + r) gets its seed from
-  ``numpy.random.SeedSequence(root).spawn(n_runs)[i]``: the dataset is identical whatever the
-  engine, the number of workers or the chunking.
-* **Tasks.** A task is all replicates of one parameter set (or ``chunk_size`` of them), so a task
-  is long enough (≥ ~100 ms) to amortise scheduling (Dask ~1.7 ms a task) and a parameter set is
-  one Parquet file per table.
-* **Engines.** The one seam is an ``Executor``: ``ProcessPoolExecutor`` locally (default: all
-  cores), ``distributed.Client(...).get_executor()`` for Dask (``--scheduler tcp://host:8786`` or
-  ``--local-cluster N``). Workers need this package installed (``pip install abm-techlabor`` or
-  the wheel on every worker; see docs/experiments.md).
-* **Nothing lost.** The parent writes each finished task atomically; a rerun skips finished
-  parameter sets; a run that raises is recorded in failures.jsonl and the batch goes on.
+* **Seeds.** Run ``i`` (parameter set ``k = i // replicates``, replicate ``r = i % replicates``)
+  gets the seed ``SeedSequence(root).spawn(n_runs)[i]`` (63 bits of its state): the dataset is
+  identical whatever the engine, the number of workers, the chunking or the resumes.
+* **Tasks.** Runs are grouped into tasks of ``chunk_size`` runs so scheduling costs nothing (Dask
+  ~1.7 ms a task) and files hold several runs. Automatic: the replicates of one parameter set,
+  split when that leaves fewer than ~4 tasks per worker, never below ~0.15 s of work. A task holds
+  the runs of one parameter set, or of several consecutive sets when a set has fewer runs than a
+  chunk (e.g. 1-replicate samples). One task = one file per table.
+* **Engines.** The one seam is an ``Executor`` (see :mod:`abm.experiments.engines`): a
+  ``ProcessPoolExecutor`` locally, ``distributed.Client(...).get_executor()`` for Dask.
+* **Nothing lost, nothing twice.** The parent process writes each finished task atomically (data
+  files, then the ledger file that commits them); a rerun skips committed runs; a run that raises
+  is recorded in the ledger (status "failed", the error and traceback) and the batch goes on.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+import math
 import os
+import platform
+import signal
+import socket
+import sys
+import threading
 import time
 import traceback
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from abm.experiments import storage
-from abm.experiments.spec import ExperimentSpec
+from abm.experiments.spec import KEY_COLUMNS, ExperimentSpec
+from abm.params import ParameterError, Params
 
-#: fault injection for tests: comma-separated run ids that raise (documented in docs/experiments.md)
-FAULT_ENV = "ABM_FAULT_INJECT_RUNS"
+#: rough cost of one model month: fixed + per worker (seconds; measured on a 2-core machine)
+MONTH_COST_S = (2e-3, 1.5e-6)
+TARGET_TASK_S = 0.15
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    run_id: int
+    set_id: int
+    replicate: int
+    seed: int
 
 
 @dataclass(frozen=True)
 class Task:
-    set_id: int
-    point: dict[str, Any]
-    runs: tuple[tuple[int, int, int], ...]  # (run_id, replicate, seed)
-    params: dict[str, Any]
+    """What a worker needs: the runs, each parameter set's full parameters, months, outputs."""
+
+    name: str
+    runs: tuple[RunSpec, ...]
+    points: dict[int, dict[str, Any]]   # set_id → varied parameter values (the key columns)
+    params: dict[int, dict[str, Any]]   # set_id → every parameter (Params.model_dump())
     months: int
     outputs: tuple[str, ...]
+    setup: str | None = None
 
 
+# --- the plan -------------------------------------------------------------------------------------
 def run_seeds(root: int, n_runs: int) -> list[int]:
-    return [int(s.generate_state(1, dtype=np.uint32)[0]) for s in np.random.SeedSequence(root).spawn(n_runs)]
+    """Seed of every run index: ``SeedSequence(root).spawn(n_runs)``, 63 bits each."""
+    return [int(s.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for s in np.random.SeedSequence(root).spawn(n_runs)]
 
 
-def make_tasks(spec: ExperimentSpec) -> list[Task]:
-    points = spec.points()
+def plan_runs(spec: ExperimentSpec, n_sets: int | None = None) -> list[RunSpec]:
     reps = spec.experiment.replicates
-    seeds = run_seeds(spec.experiment.seed, len(points) * reps)
-    chunk = spec.experiment.chunk_size or reps
-    tasks = []
-    for k, point in enumerate(points):
-        params = spec.params_for(point).model_copy(update={"worker_agents": False}).model_dump()
-        runs = [(k * reps + r, r, seeds[k * reps + r]) for r in range(reps)]
-        for start in range(0, reps, chunk):
-            tasks.append(Task(k, point, tuple(runs[start:start + chunk]), params, spec.experiment.months, tuple(spec.experiment.outputs)))
+    n_sets = len(spec.points()) if n_sets is None else n_sets
+    seeds = run_seeds(spec.experiment.seed, n_sets * reps)
+    return [RunSpec(i, i // reps, i % reps, seeds[i]) for i in range(n_sets * reps)]
+
+
+def estimate_run_seconds(spec: ExperimentSpec) -> float:
+    n = spec.params_for(spec.points()[0]).n_workers
+    return spec.experiment.months * (MONTH_COST_S[0] + MONTH_COST_S[1] * n)
+
+
+def auto_chunk(spec: ExperimentSpec, n_runs: int, parallelism: int) -> int:
+    """Runs per task: a parameter set's replicates (several runs per file), split when that leaves fewer
+    than ~4 tasks per worker, never below ~0.15 s of work; with 1 replicate, up to 4 sets share a task."""
+    need = max(1, math.ceil(TARGET_TASK_S / max(estimate_run_seconds(spec), 1e-6)))
+    reps = spec.experiment.replicates
+    target = reps if reps > 1 else 4
+    spread = max(1, math.ceil(n_runs / (4 * max(parallelism, 1))))
+    return max(need, min(target, spread))
+
+
+def group_tasks(runs: list[RunSpec], chunk: int) -> list[list[RunSpec]]:
+    """Split each set's runs into near-equal chunks of <= ``chunk``; sets smaller than a chunk share tasks."""
+    by_set: dict[int, list[RunSpec]] = {}
+    for r in runs:
+        by_set.setdefault(r.set_id, []).append(r)
+    tasks: list[list[RunSpec]] = []
+    carry: list[RunSpec] = []
+    for set_runs in by_set.values():
+        if len(set_runs) >= chunk:
+            if carry:
+                tasks.append(carry)
+                carry = []
+            for part in np.array_split(np.arange(len(set_runs)), math.ceil(len(set_runs) / chunk)):
+                tasks.append([set_runs[i] for i in part])
+        else:
+            carry += set_runs
+            if len(carry) >= chunk:
+                tasks.append(carry)
+                carry = []
+    if carry:
+        tasks.append(carry)
     return tasks
 
 
+# --- one task, in a worker -------------------------------------------------------------------------
+def _tidy(df: pd.DataFrame, keys: dict[str, Any]) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
+    for col in df.select_dtypes("category").columns:
+        df[col] = df[col].astype(str)
+    front = pd.DataFrame({k: np.repeat(np.asarray([v]), len(df)) for k, v in keys.items()})
+    return pd.concat([front, df], axis=1)
+
+
 def execute(task: Task) -> dict[str, Any]:
-    """Run one task (in a worker process); returns its tables and failures, never raises."""
+    """Run every run of a task; returns the tables and one ledger row per run. Never raises for a run."""
     from abm.model import LaborMarket
-    from abm.params import Params
 
-    faults = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
+    hook = None
+    if task.setup:
+        mod, _, fn = task.setup.partition(":")
+        hook = getattr(importlib.import_module(mod), fn)
     frames: dict[str, list[pd.DataFrame]] = {t: [] for t in task.outputs}
-    failures, timings = [], []
-    for run_id, rep, seed in task.runs:
+    rows = []
+    host, pid = socket.gethostname(), os.getpid()
+    for run in task.runs:
         t0 = time.perf_counter()
+        keys = {"run_id": run.run_id, "set_id": run.set_id, "replicate": run.replicate, "seed": run.seed,
+                **task.points[run.set_id]}
+        row = {**keys, "status": "ok", "error": None, "traceback": None}
         try:
-            if run_id in faults:
-                raise RuntimeError(f"injected fault in run {run_id} ({FAULT_ENV})")
-            m = LaborMarket(seed=seed, params=Params(**task.params)).run(task.months)
-            tables = {"model": m.model_metrics, "cluster": m.cluster_metrics, "firm": m.firm_metrics,
-                      "location": m.location_metrics, "pay": m.pay_metrics}
-            for name in task.outputs:
-                df = tables[name]()
-                for col in df.select_dtypes("category"):
-                    df[col] = df[col].astype(str)
-                keys = {"run_id": run_id, "set_id": task.set_id, "replicate": rep, "seed": seed, **task.point}
-                frames[name].append(df.assign(**keys))
-        except Exception as exc:  # a failing run is recorded, the batch goes on
-            failures.append({"run_id": run_id, "set_id": task.set_id, "replicate": rep, "seed": seed,
-                             "point": task.point, "error": f"{type(exc).__name__}: {exc}",
-                             "traceback": traceback.format_exc(limit=5)})
-        timings.append(time.perf_counter() - t0)
-    return {"set_id": task.set_id, "tables": {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v},
-            "failures": failures, "timings": timings, "runs": [r[0] for r in task.runs]}
+            model = LaborMarket(seed=run.seed, params=Params(**task.params[run.set_id]))
+            if hook is not None:
+                hook(model, dict(keys))
+            model.run(task.months)
+            getters = {"model": model.model_metrics, "cluster": model.cluster_metrics, "firm": model.firm_metrics,
+                       "location": model.location_metrics, "pay": model.pay_metrics}
+            tables = {name: _tidy(getters[name](), keys) for name in task.outputs}
+        except Exception as exc:  # a failing run is recorded; the batch goes on
+            row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
+                       traceback=traceback.format_exc(limit=-8)[-8000:])
+        else:
+            for name, df in tables.items():
+                frames[name].append(df)
+        row.update(seconds=time.perf_counter() - t0, host=host, pid=pid,
+                   finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        rows.append(row)
+    return {"name": task.name, "tables": {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v},
+            "ledger": rows}
 
 
-def run_experiment(spec: ExperimentSpec, out: str | Path, executor: Executor | None = None, workers: int | None = None,
-                   progress: Callable[[int, int], None] | None = None, limit: int | None = None,
-                   retry_failed: bool = False) -> dict[str, Any]:
-    """Run (or resume) a batch into ``out``; returns the manifest.
+# --- the batch, in the parent -----------------------------------------------------------------------
+def ledger_schema(spec: ExperimentSpec, points: list[dict[str, Any]]) -> pa.Schema:
+    types = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
+    fields = [pa.field(k, pa.int64()) for k in KEY_COLUMNS]
+    for c in spec.columns:
+        fields.append(pa.field(c, types.get(type(points[0][c]), pa.string())))
+    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()), pa.field("traceback", pa.string()),
+               pa.field("seconds", pa.float64()), pa.field("host", pa.string()), pa.field("pid", pa.int64()),
+               pa.field("finished", pa.string())]
+    return pa.schema(fields)
 
-    Parameter sets whose model file exists are skipped. ``retry_failed`` first forgets the sets
-    that had failed runs, so they run again. ``limit`` runs at most that many tasks (for tests).
-    """
+
+@dataclass
+class Summary:
+    """What a session did (printed at the end of ``abm sweep``; also in the manifest's sessions)."""
+
+    out: Path
+    total: int = 0
+    skipped: int = 0        # committed in earlier sessions (ok or failed)
+    done: int = 0           # finished this session, ok
+    failed: int = 0         # finished this session, raised (recorded)
+    lost: int = 0           # not finished because the engine failed (will run on resume)
+    elapsed_s: float = 0.0
+    run_seconds: float = 0.0
+    status: str = "running"  # complete | incomplete | interrupted | engine-error
+    failed_total: int = 0    # failed runs in the whole batch (all sessions)
+    engine_error: str | None = None
+    n_tasks: int = 0
+    chunk_size: int = 0
+    limited: int = 0        # runs left out by --limit
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.skipped - self.done - self.failed
+
+    def line(self) -> str:
+        rate = f", {60 * (self.done + self.failed) / self.elapsed_s:.0f} runs/min" if self.elapsed_s > 0 and self.done + self.failed else ""
+        per = f", {self.run_seconds / (self.done + self.failed):.2f} s/run" if self.done + self.failed else ""
+        parts = [f"{self.done} done", f"{self.failed} failed", f"{self.skipped} skipped (already done)"]
+        if self.lost:
+            parts.append(f"{self.lost} lost to engine errors")
+        return (f"{self.status}: {', '.join(parts)}; {self.remaining} of {self.total} remaining — "
+                f"{self.elapsed_s:.1f} s{per}{rate}")
+
+
+def _versions() -> dict[str, str]:
+    import mesa
+
     from abm import __version__
 
+    return {"abm": __version__, "python": platform.python_version(), "numpy": np.__version__,
+            "pandas": pd.__version__, "pyarrow": pa.__version__, "mesa": mesa.__version__}
+
+
+def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: list[RunSpec]) -> dict[str, Any]:
+    return {
+        "format": 1,
+        "name": spec.experiment.name,
+        "description": spec.experiment.description,
+        "spec_file": str(spec.path),
+        "spec": spec.raw,
+        "fingerprint": spec.fingerprint(),
+        "method": spec.method,
+        "factors": spec.factors,
+        "derived": spec.derived,
+        "columns": spec.columns,
+        "outputs": list(spec.experiment.outputs),
+        "months": spec.experiment.months,
+        "replicates": spec.experiment.replicates,
+        "root_seed": spec.experiment.seed,
+        "seed_rule": "run i: SeedSequence(root_seed).spawn(n_runs)[i].generate_state(1, uint64)[0] >> 1; "
+                     "set_id = i // replicates, replicate = i % replicates",
+        "n_sets": len(points),
+        "n_runs": len(runs),
+        "seeds": [r.seed for r in runs],
+        "sets": [{"set_id": k, **p} for k, p in enumerate(points)],
+        "base_params": spec.base_params.model_dump(),
+        "fixed": spec.fixed,
+        "batch_overrides": {"worker_agents": False},
+        "versions": _versions(),
+        "host": {"hostname": socket.gethostname(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "sessions": [],
+    }
+
+
+def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> None:
+    if old.get("fingerprint") == new["fingerprint"]:
+        if old.get("versions", {}).get("abm") != new["versions"]["abm"]:
+            raise ParameterError(f"{out} holds results of abm {old['versions'].get('abm')}, this is abm "
+                                 f"{new['versions']['abm']}; mixing versions in one dataset is refused: use another --out")
+        return
+    for key in ("months", "replicates", "root_seed", "outputs", "columns", "n_sets"):
+        if old.get(key) != new[key]:
+            what = f"'{key}' ({old.get(key)!r} there, {new[key]!r} now)"
+            break
+    else:
+        what = ("the parameter sets" if old.get("sets") != new["sets"] else
+                "the base scenario" if old.get("base_params") != new["base_params"] else "fixed parameters or the setup hook")
+    raise ParameterError(f"{out} holds results of a different experiment plan: {what} changed; resuming would mix "
+                         "two experiments. Use another --out (or delete the directory to start again)")
+
+
+def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, parallelism: int = 1,
+              engine: str = "", limit: int | None = None, retry_failed: bool = False,
+              progress: Callable[[int, int], None] | None = None,
+              on_start: Callable[[Summary], None] | None = None,
+              on_interrupt: Callable[[int], None] | None = None) -> Summary:
+    """Run (or resume) the batch ``spec`` into ``out`` on ``executor``; returns a :class:`Summary`.
+
+    ``parallelism`` (workers of the executor) sizes the automatic chunks and the number of tasks
+    in flight. ``limit`` runs at most that many runs this session. ``retry_failed`` runs again the
+    runs recorded as failed. ``progress(ok, failed)`` is called per finished task. The first
+    KeyboardInterrupt stops submitting and waits for the tasks in flight (their runs are kept);
+    a second one stops at once. Either way the manifest is updated and KeyboardInterrupt re-raised.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tasks = make_tasks(spec)
-    if retry_failed:
-        storage.forget_failures(out)
-    done = storage.done_sets(out)
-    todo = [t for t in tasks if t.set_id not in done]
-    if limit is not None:
-        todo = todo[:limit]
-    manifest_path = out / "manifest.json"
-    manifest = {"spec": spec.model_dump(mode="json", exclude={"base_params", "path"}), "spec_file": str(spec.path),
-                "base_params": spec.base_params.model_dump() if spec.base_params else None,
-                "abm_version": __version__, "root_seed": spec.experiment.seed,
-                "seeds": {r[0]: r[2] for t in tasks for r in t.runs}, "n_sets": len({t.set_id for t in tasks}),
-                "n_runs": sum(len(t.runs) for t in tasks), "varied": spec.varied}
-    storage.write_json_atomic(manifest, manifest_path)
-    t0 = time.perf_counter()
-    own = executor is None
-    if own:
-        executor = ProcessPoolExecutor(workers or os.cpu_count() or 1)
-    n_done, n_failed, run_times = 0, 0, []
-    pending: dict[int, list[dict]] = {}
+    points = spec.points()
+    runs = plan_runs(spec, len(points))
+    summary = Summary(out=out, total=len(runs))
+    with storage.Lock(out):
+        manifest = _manifest_base(spec, points, runs)
+        old = storage.read_json(out / storage.MANIFEST)
+        if old is not None:
+            _check_compatible(old, manifest, out)
+            manifest["sessions"] = old.get("sessions", [])
+        elif storage.ledger_files(out):
+            raise ParameterError(f"{out} has results but no manifest.json; use another --out")
+        if spec.path is not None and spec.path.exists():
+            (out / "spec.toml").write_text(spec.path.read_text(encoding="utf-8"), encoding="utf-8")
+        storage.write_json_atomic(manifest, out / storage.MANIFEST)
+        if retry_failed:
+            storage.forget_failed(out)
+        storage.clean_uncommitted(out)
+        ledger = storage.read_ledger(out)
+        finished = set(ledger["run_id"].tolist())
+        summary.skipped = len(finished)
+        todo = [r for r in runs if r.run_id not in finished]
+        if limit is not None and limit < len(todo):
+            summary.limited = len(todo) - limit
+            todo = todo[:limit]
+        chunk = spec.experiment.chunk_size or auto_chunk(spec, len(todo), parallelism)
+        session = uuid.uuid4().hex[:6]
+        groups = group_tasks(todo, chunk)
+        set_params = {}
+        schema = ledger_schema(spec, points)
+        tasks = []
+        for g in groups:
+            sets = sorted({r.set_id for r in g})
+            for k in sets:
+                if k not in set_params:
+                    set_params[k] = spec.params_for(points[k]).model_copy(update={"worker_agents": spec.fixed.get("worker_agents", False)}).model_dump()
+            tasks.append(Task(name=storage.part_name(g[0].set_id, g[0].run_id, session), runs=tuple(g),
+                              points={k: points[k] for k in sets}, params={k: set_params[k] for k in sets},
+                              months=spec.experiment.months, outputs=tuple(spec.experiment.outputs),
+                              setup=spec.experiment.setup))
+        summary.n_tasks, summary.chunk_size = len(tasks), chunk
+        if on_start:
+            on_start(summary)
+        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        t0 = time.perf_counter()
+        interrupted = False
+        try:
+            _drive(executor, tasks, parallelism, out, schema, summary, progress, on_interrupt)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
+        finally:
+            summary.elapsed_s = time.perf_counter() - t0
+            ledger = storage.read_ledger(out)
+            failed = ledger[ledger["status"] == "failed"]
+            summary.failed_total = len(failed)
+            if interrupted or summary.status == "interrupted":
+                summary.status = "interrupted"
+            elif summary.engine_error:
+                summary.status = "engine-error"
+            else:
+                summary.status = "complete" if len(ledger) == len(runs) else "incomplete"
+            manifest["sessions"].append({
+                "started": started, "elapsed_s": round(summary.elapsed_s, 3), "engine": engine,
+                "parallelism": parallelism, "chunk_size": chunk, "tasks": summary.n_tasks, "runs_ok": summary.done,
+                "runs_failed": summary.failed, "runs_skipped": summary.skipped, "runs_lost": summary.lost,
+                "run_seconds_total": round(summary.run_seconds, 3),
+                "run_seconds_mean": round(summary.run_seconds / max(summary.done + summary.failed, 1), 4),
+                "status": summary.status, "engine_error": summary.engine_error})
+            manifest["status"] = summary.status
+            manifest["runs_committed"] = int(len(ledger))
+            manifest["runs_ok"] = int((ledger["status"] == "ok").sum())
+            manifest["run_seconds"] = {"mean": float(ledger["seconds"].mean()) if len(ledger) else None,
+                                       "total": float(ledger["seconds"].sum()) if len(ledger) else 0.0}
+            cols = [c for c in ("run_id", "set_id", "replicate", "seed", *spec.columns, "error") if c in failed]
+            manifest["failures"] = failed[cols].to_dict("records")
+            storage.write_json_atomic(manifest, out / storage.MANIFEST)
+    return summary
+
+
+class _CtrlC:
+    """First Ctrl-C (SIGINT): set a flag the loop checks; second: KeyboardInterrupt (stop now)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.previous = None
+
+    def _handler(self, signum, frame) -> None:
+        self.count += 1
+        if self.count >= 2:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _drive(executor: Executor, tasks: list[Task], parallelism: int, out: Path, schema: pa.Schema, summary: Summary,
+           progress: Callable[[int, int], None] | None, on_interrupt: Callable[[int], None] | None) -> None:
+    """Submit tasks with a bounded number in flight; commit each result as it arrives."""
+    window = max(2 * parallelism, 4)
+    queue = list(reversed(tasks))
+    inflight: dict[Future, Task] = {}
+    stopping = False
+    with _CtrlC() as ctrl_c:
+        while queue or inflight:
+            if ctrl_c.count and not stopping:  # first Ctrl-C: finish (and keep) what is running, start nothing
+                stopping = True
+                summary.status = "interrupted"
+                for fut in list(inflight):
+                    if fut.cancel():
+                        inflight.pop(fut)
+                if on_interrupt:
+                    on_interrupt(len(inflight))
+            while queue and not stopping and len(inflight) < window:
+                task = queue.pop()
+                try:
+                    inflight[executor.submit(execute, task)] = task
+                except Exception as exc:  # e.g. a broken process pool
+                    summary.engine_error = summary.engine_error or f"{type(exc).__name__}: {exc}"
+                    summary.lost += len(task.runs) + sum(len(t.runs) for t in queue)
+                    queue.clear()
+            if not inflight:
+                break
+            finished, _ = wait(inflight, timeout=0.25, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                task = inflight.pop(fut)
+                try:
+                    res = fut.result()
+                except Exception as exc:  # the engine failed (worker died, ...): runs stay undone
+                    summary.engine_error = summary.engine_error or f"{type(exc).__name__}: {exc}"
+                    summary.lost += len(task.runs)
+                    continue
+                commit(res, out, schema)
+                ok = sum(r["status"] == "ok" for r in res["ledger"])
+                summary.done += ok
+                summary.failed += len(res["ledger"]) - ok
+                summary.run_seconds += sum(r["seconds"] for r in res["ledger"])
+                if progress:
+                    progress(ok, len(res["ledger"]) - ok)
+
+
+def commit(res: dict[str, Any], out: Path, schema: pa.Schema) -> None:
+    """Write a finished task: its data files, then its ledger file (the commit)."""
+    for table, df in res["tables"].items():
+        storage.write_df_atomic(df, out / table / res["name"])
+    ledger = pd.DataFrame(res["ledger"], columns=schema.names)
+    storage.write_df_atomic(ledger, out / storage.LEDGER / res["name"], schema=schema)
+
+
+def worker_info() -> dict[str, Any]:
+    """What a (Dask) worker has installed; used to check workers before a batch."""
     try:
-        futures = {executor.submit(execute, t): t for t in todo}
-        for fut in as_completed(futures):
-            res = fut.result()
-            set_id = res["set_id"]
-            for f in res["failures"]:
-                storage.append_failure(out, f)
-            n_failed += len(res["failures"])
-            pending.setdefault(set_id, []).append(res)
-            expected = sum(1 for t in todo if t.set_id == set_id)
-            if len(pending[set_id]) == expected:  # all chunks of the set are in: write it
-                parts = pending.pop(set_id)
-                for table in spec.experiment.outputs:
-                    frames = [p["tables"][table] for p in parts if table in p["tables"]]
-                    if frames and table != "model":
-                        storage.write_atomic(pd.concat(frames, ignore_index=True), storage.set_file(out, table, set_id))
-                frames = [p["tables"]["model"] for p in parts if "model" in p["tables"]]
-                done_marker = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"set_id": [set_id]})
-                # the model table last: its file marks the set as done (failed runs are in failures.jsonl)
-                storage.write_atomic(done_marker, storage.set_file(out, "model", set_id))
-            n_done += len(res["runs"])
-            run_times += res["timings"]
-            if progress:
-                progress(len(res["runs"]), sum(len(t.runs) for t in todo))
-    finally:
-        if own:
-            executor.shutdown(cancel_futures=True)
-    manifest.update({"elapsed_s": time.perf_counter() - t0, "runs_this_session": n_done, "failed_this_session": n_failed,
-                     "mean_run_s": float(np.mean(run_times)) if run_times else None,
-                     "completed_sets": sorted(storage.done_sets(out)), "failures": storage.failed_runs(out)})
-    storage.write_json_atomic(manifest, manifest_path)
-    return manifest
+        import abm
+
+        return {"abm": abm.__version__, "path": str(Path(abm.__file__).parent), "python": platform.python_version()}
+    except Exception as exc:  # noqa: BLE001 - reported to the user
+        return {"abm": None, "error": f"{type(exc).__name__}: {exc}", "python": platform.python_version(),
+                "executable": sys.executable}
+
+
+__all__ = ["Task", "RunSpec", "Summary", "run_batch", "execute", "run_seeds", "plan_runs", "group_tasks", "auto_chunk"]

@@ -1,157 +1,526 @@
 """Experiment specs: a base scenario, what to vary (grid or sample), replicates, months, seed.
 
-A spec is a TOML file::
+A spec is a TOML file (``experiments/*.toml``; the reference is ``docs/experiments.md``)::
 
     [experiment]
-    name = "vanishing_apprentice"
+    name = "vanishing_apprentice"   # default results directory: results/<name>
     description = "..."
-    base = "baseline.toml"          # scenario, relative to the spec file
+    base = "baseline.toml"          # scenario file, relative to the spec
     months = 120
-    replicates = 5
+    replicates = 4
     seed = 2026                     # root seed: every run's seed is derived from it
-    outputs = ["model", "cluster", "firm"]
-    chunk_size = 0                  # runs per task; 0 = all replicates of a parameter set
+    outputs = ["model", "cluster", "firm"]      # tables kept: model, cluster, firm, location, pay
+    chunk_size = 0                  # runs per task; 0 = automatic (tasks of >= ~0.1 s)
+    setup = "mypkg.hooks:shock"     # optional hook(model, run) called before each run
 
     [fixed]                         # overrides applied to every run
     n_workers = 5000
 
-    [grid]                          # method "grid": the cartesian product of the axes;
-    retraining_subsidy = [0.0, 0.5, 1.0]   # an axis may be a list of tables of coupled values
-    mix = [{share_cutting = 0.2, share_non_adopting = 0.8}, ...]
+    [grid]                          # method "grid": the cartesian product of the axes
+    share_cutting = [0.0, 0.5, 1.0]
+    cooldown = [{ ai_cooldown_year = 2100.0, ai_cooldown_depth = 0.0 },   # an axis of tables:
+                { ai_cooldown_year = 2028.0, ai_cooldown_depth = 0.5 }]   # coupled values
 
-    [sample]                        # method "sobol" | "morris" | "random": ranges, n samples
+    [sample]                        # instead of [grid]: method "sobol" | "morris" | "random"
     method = "sobol"
-    n = 64
-    ranges = { retraining_subsidy = [0.0, 1.0], retraining_length_scale = [0.5, 2.0] }
+    n = 32
+    ranges = { retraining_subsidy = [0.0, 1.0], max_skill_gap = [0.2, 0.4] }
 
-Every error is one line naming the key, the value and what is allowed; every run's parameters are
-validated before anything runs.
+    [remainder]                     # shares that must sum to 1 take up what the others leave,
+    into = ["share_recomposing", "share_counter_cyclical", "share_non_adopting"]  # in base proportions
+
+    [report]                        # what `abm report` shows
+    outputs = ["workers_by_seniority_senior", "ai_premium"]
+    x = "share_cutting"
+    figures = ["profit_by_strategy"]
+
+Every error is one line naming the table, the key, the value and what is allowed; every run's
+parameters are validated (:class:`abm.params.Params`) before anything runs.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import importlib
 import itertools
+import json
+import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from abm.params import ParameterError, Params, load_scenario, read_toml
+from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params, load_scenario, read_toml
 
 TABLES = ("model", "cluster", "firm", "location", "pay")
+FIGURES = ("timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity")
+SHARE_GROUPS = (STRATEGY_SHARES, REMOTE_POLICY_SHARES)
+KEY_COLUMNS = ("run_id", "set_id", "replicate", "seed")
+#: tables of a spec file and what they hold (for error messages)
+SPEC_TABLES = {"experiment": "metadata", "fixed": "overrides for every run", "grid": "grid axes",
+               "sample": "a sampled design", "remainder": "shares that absorb the rest", "report": "report options"}
 
 
-class ExperimentMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ExperimentMeta(_Strict):
+    """The ``[experiment]`` table."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100,
+                      description="identifier; default results directory results/<name>")
     description: str = ""
-    base: str = "baseline.toml"
-    months: int = Field(120, ge=1, le=1200)
-    replicates: int = Field(3, ge=1, le=10_000)
-    seed: int = Field(0, ge=0)
-    outputs: list[Literal["model", "cluster", "firm", "location", "pay"]] = ["model", "cluster", "firm"]
-    chunk_size: int = Field(0, ge=0)
-    key_outputs: list[str] = []
+    base: str = Field("baseline.toml", description="base scenario file, relative to the spec file")
+    months: int = Field(120, ge=1, le=1200, description="months simulated per run")
+    replicates: int = Field(3, ge=1, le=100_000, description="runs per parameter set (different seeds)")
+    seed: int = Field(0, ge=0, lt=2**63, description="root seed of numpy.random.SeedSequence")
+    outputs: list[Literal["model", "cluster", "firm", "location", "pay"]] = Field(
+        ["model"], min_length=1, description="tables to keep")
+    chunk_size: int = Field(0, ge=0, le=100_000, description="runs per task; 0 = automatic")
+    setup: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+                              description="'module:function' called as function(model, run) before each run")
 
-    @field_validator("key_outputs")
+    @field_validator("outputs")
     @classmethod
-    def _known_columns(cls, v: list[str]) -> list[str]:
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("outputs must not repeat a table")
+        return v
+
+
+class SampleSpec(_Strict):
+    """The ``[sample]`` table: a sampled design (SALib samplers for sobol and morris)."""
+
+    method: Literal["sobol", "morris", "random"]
+    n: int = Field(ge=1, le=1_000_000, description="base sample size (sobol: a power of 2; morris: trajectories; random: points)")
+    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        min_length=1, description="parameter = [low, high]")
+    second_order: bool = Field(False, description="sobol only: also second-order indices (n·(2d+2) points instead of n·(d+2))")
+    levels: int = Field(4, ge=2, le=100, description="morris only: grid levels")
+    seed: int | None = Field(None, ge=0, lt=2**32, description="sampler seed (default: the experiment seed mod 2^32)")
+
+    @field_validator("n")
+    @classmethod
+    def _n(cls, v: int, info) -> int:
+        if info.data.get("method") == "sobol" and v & (v - 1):
+            raise ValueError(f"sobol needs n a power of 2 (Saltelli/Sobol' sequence), e.g. {2 ** round(math.log2(v))}")
+        return v
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        for k, (lo, hi) in v.items():
+            if not lo < hi:
+                raise ValueError(f"range of '{k}' must be [low, high] with low < high, got [{lo}, {hi}]")
+        return v
+
+
+class RemainderSpec(_Strict):
+    """The ``[remainder]`` table."""
+
+    into: list[str] = Field(min_length=1, description="share parameters that take up 1 − (the other shares of their group)")
+
+
+class ReportSpec(_Strict):
+    """The ``[report]`` table."""
+
+    outputs: list[str] = Field([], description="model-table columns to plot and summarise (default: a standard set)")
+    x: str | None = Field(None, description="varied parameter on the x axis (default: the first varied one)")
+    figures: list[Literal[FIGURES]] = Field([], description="extra figures beyond timeseries and final")
+    window_months: int = Field(12, ge=1, le=1200, description="the summary averages each run over its final months")
+    years: list[int] = Field([], description="calendar years summarised as well (annual means)")
+
+    @field_validator("outputs")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
         from abm.metrics import MODEL_COLUMNS
 
         bad = [c for c in v if c not in MODEL_COLUMNS]
         if bad:
-            raise ValueError(f"unknown model column(s) {bad}; see docs/outputs.md")
+            close = difflib.get_close_matches(bad[0], MODEL_COLUMNS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ValueError(f"unknown model column(s) {bad}{hint}; allowed: the columns in docs/outputs.md")
         return v
 
 
-class SampleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    method: Literal["sobol", "morris", "random"]
-    n: int = Field(..., ge=1, le=100_000)
-    ranges: dict[str, tuple[float, float]]
-
-
 class ExperimentSpec(BaseModel):
-    """A validated experiment: metadata, fixed overrides, grid or sample, and the base scenario."""
+    """A validated experiment: metadata, fixed overrides, a grid or a sample, and the base scenario.
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    ``factors`` are the parameters the spec varies (grid axes or sample ranges); ``derived`` are
+    those set by ``[remainder]``; ``columns`` = both, the parameter columns of every result table.
+    ``points()`` are the parameter sets, in a fixed order (set_id = position).
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
     experiment: ExperimentMeta
     fixed: dict[str, Any] = {}
     grid: dict[str, list] = {}
     sample: SampleSpec | None = None
+    remainder: RemainderSpec | None = None
+    report: ReportSpec = ReportSpec()
     path: Path | None = None
-    base_params: Params | None = None
+    base_params: Params
+    raw: dict[str, Any] = {}
+
+    # --- the design --------------------------------------------------------------------------
+    @property
+    def method(self) -> str:
+        return self.sample.method if self.sample is not None else "grid"
 
     @property
-    def varied(self) -> list[str]:
-        """Names of the parameters that vary across parameter sets."""
+    def factors(self) -> list[str]:
         if self.sample is not None:
             return list(self.sample.ranges)
         names: list[str] = []
         for key, values in self.grid.items():
-            keys = [k for v in values if isinstance(v, dict) for k in v] or [key]
-            names += [k for k in dict.fromkeys(keys) if k not in names]
+            for k in (list(values[0]) if values and isinstance(values[0], dict) else [key]):
+                if k not in names:
+                    names.append(k)
         return names
 
-    def points(self) -> list[dict[str, Any]]:
-        """The parameter sets (overrides on top of base + fixed), in a fixed order."""
+    @property
+    def derived(self) -> list[str]:
+        if self.remainder is None:
+            return []
+        return [k for k in self.remainder.into if k not in self.factors]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.factors + self.derived
+
+    @property
+    def axes(self) -> dict[str, list[str]]:
+        """Grid axis → the parameters it sets (one, or several for an axis of coupled tables)."""
         if self.sample is not None:
-            return sample_points(self.sample, self.experiment.seed)
-        if not self.grid:
-            return [{}]
-        out = []
-        for combo in itertools.product(*self.grid.values()):
-            point: dict[str, Any] = {}
-            for key, value in zip(self.grid, combo):
-                point.update(value if isinstance(value, dict) else {key: value})
-            out.append(point)
+            return {k: [k] for k in self.sample.ranges}
+        return {key: (list(v[0]) if v and isinstance(v[0], dict) else [key]) for key, v in self.grid.items()}
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every parameter set: {column: value} over ``columns``, typed as in Params."""
+        if self.sample is not None:
+            raw = sample_points(self.sample, self.sampler_seed)
+        elif self.grid:
+            raw = []
+            for combo in itertools.product(*self.grid.values()):
+                point: dict[str, Any] = {}
+                for key, value in zip(self.grid, combo):
+                    point.update(value if isinstance(value, dict) else {key: value})
+                raw.append(point)
+        else:
+            raw = [{}]
+        return [self._complete({k: _typed(k, v) for k, v in p.items()}) for p in raw]
+
+    @property
+    def sampler_seed(self) -> int:
+        if self.sample is not None and self.sample.seed is not None:
+            return self.sample.seed
+        return self.experiment.seed % 2**32
+
+    def _complete(self, point: dict[str, Any]) -> dict[str, Any]:
+        """Fill the ``[remainder]`` shares of ``point`` so each share group sums to 1."""
+        if self.remainder is None:
+            return point
+        out = dict(point)
+        values = {**self.base_params.model_dump(), **self.fixed, **point}
+        base = {**self.base_params.model_dump(), **self.fixed}
+        for group in SHARE_GROUPS:
+            targets = [k for k in self.remainder.into if k in group and k not in point]
+            if not targets:
+                continue
+            rest = 1.0 - sum(values[k] for k in group if k not in targets)
+            weights = np.array([base[k] for k in targets], dtype=float)
+            weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(targets), 1 / len(targets))
+            for k, w in zip(targets, weights):
+                out[k] = round(float(rest * w), 12) + 0.0  # + 0.0: no negative zero
         return out
 
     def params_for(self, point: dict[str, Any]) -> Params:
+        """The full, validated parameter set of ``point`` (base ← fixed ← point)."""
         return Params.make(self.base_params, **{**self.fixed, **point})
+
+    def n_runs(self) -> int:
+        return len(self.points()) * self.experiment.replicates
+
+    def fingerprint(self) -> str:
+        """Hash of everything that determines the runs' results (not names, descriptions, report)."""
+        pts = self.points()
+        blob = {"months": self.experiment.months, "replicates": self.experiment.replicates,
+                "seed": self.experiment.seed, "outputs": sorted(self.experiment.outputs), "setup": self.experiment.setup,
+                "params": [self.params_for(p).model_dump() for p in pts], "columns": self.columns}
+        return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def with_overrides(self, *, fixed: dict[str, Any] | None = None, chunk_size: int | None = None) -> ExperimentSpec:
+        """A copy with extra ``[fixed]`` overrides (validated again) and/or another chunk size."""
+        where = f"experiment spec {self.path}"
+        for k, v in (fixed or {}).items():
+            if (msg := _check_value("override", k, v)):
+                raise ParameterError(f"{where}: {msg}")
+            if k in self.columns:
+                raise ParameterError(f"{where}: override '{k}' is varied by the spec; it cannot also be fixed")
+        fixed = {k: _typed(k, v) for k, v in (fixed or {}).items()}
+        exp = self.experiment if chunk_size is None else self.experiment.model_copy(update={"chunk_size": chunk_size})
+        raw = dict(self.raw)
+        if fixed:
+            raw["fixed"] = {**raw.get("fixed", {}), **fixed}
+        if chunk_size is not None:
+            raw["experiment"] = {**raw["experiment"], "chunk_size": chunk_size}
+        spec = self.model_copy(update={"experiment": exp, "fixed": {**self.fixed, **(fixed or {})}, "raw": raw})
+        if fixed:
+            _check_design(spec, str(self.path))
+        return spec
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A value as the Params field's type (so every file of a table has the same column types)."""
+    f = Params.model_fields.get(name)
+    if f is None or isinstance(value, bool):
+        return value
+    if f.annotation is float and isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if f.annotation is int and isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def sample_points(sample: SampleSpec, seed: int) -> list[dict[str, Any]]:
+    """The sampled parameter sets, in SALib's order (which ``analyze`` expects)."""
     names = list(sample.ranges)
     bounds = [list(sample.ranges[n]) for n in names]
     if sample.method == "random":
         rng = np.random.default_rng(seed)
-        lo, hi = np.array(bounds).T
+        lo, hi = np.array(bounds, dtype=float).T
         x = lo + (hi - lo) * rng.random((sample.n, len(names)))
     else:
-        from SALib.sample import morris, sobol
-
         problem = {"num_vars": len(names), "names": names, "bounds": bounds}
         if sample.method == "sobol":
-            x = sobol.sample(problem, sample.n, calc_second_order=False, seed=seed)
+            from SALib.sample import sobol
+
+            x = sobol.sample(problem, sample.n, calc_second_order=sample.second_order, seed=seed)
         else:
-            x = morris.sample(problem, sample.n, seed=seed)
-    return [{n: float(v) for n, v in zip(names, row)} for row in x]
+            from SALib.sample import morris
+
+            x = morris.sample(problem, sample.n, num_levels=sample.levels, seed=seed)
+    rows = []
+    for row in x:
+        point = {}
+        for n, v in zip(names, row):
+            point[n] = int(round(float(v))) if Params.model_fields[n].annotation is int else float(v)
+        rows.append(point)
+    return rows
+
+
+# --- loading and validation ---------------------------------------------------------------------
+def _fmt(value: Any) -> str:
+    s = repr(value)
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+def _pydantic_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> list[str]:
+    msgs = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        if err["type"] == "extra_forbidden":
+            allowed = list(model.model_fields)
+            close = difflib.get_close_matches(loc, allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            msgs.append(f"[{table}] unknown key '{loc}'{hint}; allowed: {', '.join(allowed)}")
+        elif err["type"] == "missing":
+            f = model.model_fields.get(loc)
+            msgs.append(f"[{table}] '{loc}' is required ({f.description if f and f.description else 'see docs/experiments.md'})")
+        else:
+            f = model.model_fields.get(str(err["loc"][0])) if err["loc"] else None
+            what = f" — {f.description}" if f is not None and f.description else ""
+            msg = err["msg"].removeprefix("Value error, ")
+            msgs.append(f"[{table}] '{loc}' = {_fmt(err.get('input'))} is invalid: {msg}{what}")
+    return msgs
+
+
+def _param_problem(name: str) -> str | None:
+    if name in Params.model_fields:
+        return None
+    close = difflib.get_close_matches(name, Params.model_fields, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"'{name}' is not a model parameter{hint}; allowed: the names listed by `abm params`"
+
+
+def _check_value(where: str, name: str, value: Any) -> str | None:
+    """One parameter value on its own: known name, right type, in range."""
+    problem = _param_problem(name)
+    if problem:
+        return f"{where} {problem}"
+    if isinstance(value, (dict, list)):
+        return f"{where} '{name}' = {_fmt(value)} is invalid: expected a single value"
+    try:
+        Params.make(None, **{name: _typed(name, value)})
+    except ParameterError as exc:
+        text = str(exc)
+        if text.startswith("impossible combination"):
+            return None  # judged on whole parameter sets
+        return f"{where} {text}"
+    return None
 
 
 def load_spec(path: str | Path) -> ExperimentSpec:
-    """Read and validate an experiment spec; raises ParameterError with one line naming the key."""
+    """Read and validate an experiment spec; raises :class:`ParameterError` (one line naming the key)."""
     path = Path(path)
-    data = read_toml(path, "experiment spec")
+    if path.is_dir():
+        raise ParameterError(f"experiment spec {path} is a directory; give a .toml file")
+    return spec_from_dict(read_toml(path, "experiment spec"), path)
+
+
+def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
+    where = f"experiment spec {path}"
+    unknown = [k for k in data if k not in SPEC_TABLES]
+    if "experiment" not in data:
+        extra = " (this looks like a scenario file: run it with `abm run`)" if "params" in data else ""
+        extra = " (this is a calibration search: `abm calibrate --search`)" if "search" in data else extra
+        raise ParameterError(f"{where}: no [experiment] table{extra}; an experiment spec has tables "
+                             + ", ".join(f"[{t}]" for t in SPEC_TABLES))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], SPEC_TABLES, n=1)
+        hint = f" (did you mean [{close[0]}]?)" if close else ""
+        raise ParameterError(f"{where}: unknown table [{unknown[0]}]{hint}; allowed: "
+                             + ", ".join(f"[{t}] ({d})" for t, d in SPEC_TABLES.items()))
+    for t in SPEC_TABLES:
+        if t in data and not isinstance(data[t], dict):
+            raise ParameterError(f"{where}: '{t}' = {_fmt(data[t])} must be a table [{t}]")
+    errors: list[str] = []
+    parts: dict[str, Any] = {}
+    for table, model in (("experiment", ExperimentMeta), ("sample", SampleSpec), ("remainder", RemainderSpec),
+                         ("report", ReportSpec)):
+        if table in data:
+            try:
+                parts[table] = model(**data[table])
+            except ValidationError as exc:
+                errors += _pydantic_errors(exc, table, model)
+    if errors:
+        raise ParameterError(f"{where}: " + "; ".join(errors))
+
+    fixed = data.get("fixed", {})
+    grid = data.get("grid", {})
+    for name, value in fixed.items():
+        if (msg := _check_value("[fixed]", name, value)):
+            errors.append(msg)
+    for axis, values in grid.items():
+        if not isinstance(values, list) or not values:
+            errors.append(f"[grid] '{axis}' = {_fmt(values)} is invalid: an axis is a non-empty list of values "
+                          "(or of tables of coupled values)")
+            continue
+        if all(isinstance(v, dict) for v in values):
+            keys = list(values[0])
+            for i, table in enumerate(values):
+                if list(table) != keys:
+                    errors.append(f"[grid] '{axis}'[{i}] sets {list(table)} but '{axis}'[0] sets {keys}: every table "
+                                  "of a coupled axis must set the same parameters in the same order")
+                    break
+                for k, v in table.items():
+                    if (msg := _check_value(f"[grid] '{axis}'[{i}]", k, v)):
+                        errors.append(msg)
+        elif any(isinstance(v, dict) for v in values):
+            errors.append(f"[grid] '{axis}' mixes tables and plain values; use either a list of values or a list of tables")
+        else:
+            for v in values:
+                if (msg := _check_value("[grid]", axis, v)):
+                    errors.append(msg)
+                    break
+            if len({json.dumps(v) for v in values}) != len(values):
+                errors.append(f"[grid] '{axis}' = {_fmt(values)} repeats a value; use replicates for repeated runs")
+    sample = parts.get("sample")
+    if sample is not None:
+        for name, (lo, hi) in sample.ranges.items():
+            f = Params.model_fields.get(name)
+            if (msg := _param_problem(name)):
+                errors.append(f"[sample] ranges: {msg}")
+            elif f.annotation not in (int, float):
+                errors.append(f"[sample] ranges: '{name}' is a {f.annotation.__name__} parameter; only numbers can be sampled")
+            else:
+                for bound in (lo, hi):
+                    if (msg := _check_value(f"[sample] ranges '{name}' bound", name, _typed(name, bound))):
+                        errors.append(msg)
+                        break
+    if grid and sample is not None:
+        errors.append("give either [grid] or [sample], not both")
+    remainder = parts.get("remainder")
+    if remainder is not None:
+        members = {k for g in SHARE_GROUPS for k in g}
+        for k in remainder.into:
+            if k not in members:
+                errors.append(f"[remainder] into: '{k}' is not a share that must sum to 1; allowed: "
+                              + ", ".join(sorted(members)))
+    if errors:
+        raise ParameterError(f"{where}: " + "; ".join(errors))
+    varied_grid = [k for key, values in grid.items() for k in (list(values[0]) if isinstance(values[0], dict) else [key])]
+    varied = list(sample.ranges) if sample is not None else varied_grid
+    dupes = sorted({k for k in varied if varied.count(k) > 1})
+    if dupes:
+        raise ParameterError(f"{where}: [grid] parameter '{dupes[0]}' is set by more than one axis")
+    both = sorted(set(varied) & set(fixed))
+    if both:
+        raise ParameterError(f"{where}: '{both[0]}' is both in [fixed] and varied; remove it from one of them")
+    if remainder is not None:
+        clash = sorted(set(remainder.into) & (set(varied) | set(fixed)))
+        if clash:
+            raise ParameterError(f"{where}: [remainder] into: '{clash[0]}' is set by the spec; a remainder share must "
+                                 "be left to absorb what the others leave")
+
+    meta = parts["experiment"]
+    base_path = (path.parent / meta.base)
     try:
-        spec = ExperimentSpec(**data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        if err["type"] == "extra_forbidden":
-            raise ParameterError(f"experiment spec {path}: unknown key '{loc}'; allowed tables: [experiment], [fixed], [grid], [sample]") from None
-        raise ParameterError(f"experiment spec {path}: '{loc}' = {err.get('input')!r} is invalid ({err['msg']})") from None
-    if spec.grid and spec.sample is not None:
-        raise ParameterError(f"experiment spec {path}: give either [grid] or [sample], not both")
-    for name in spec.varied + list(spec.fixed):
-        if name not in Params.model_fields:
-            raise ParameterError(f"experiment spec {path}: '{name}' is not a model parameter (see `abm params`)")
-    _, base = load_scenario(path.parent / spec.experiment.base)
-    spec = spec.model_copy(update={"path": path, "base_params": base})
-    for point in spec.points():  # every run's parameters are valid before anything runs
+        _, base = load_scenario(base_path)
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: [experiment] base = {meta.base!r}: {exc}") from None
+    if meta.setup is not None:
+        mod, _, fn = meta.setup.partition(":")
+        try:
+            hook = getattr(importlib.import_module(mod), fn)
+        except (ImportError, AttributeError) as exc:
+            raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} cannot be imported ({exc}); it must be "
+                                 "'module:function' importable here and on every worker") from None
+        if not callable(hook):
+            raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} is not callable")
+    spec = ExperimentSpec(experiment=meta, fixed={k: _typed(k, v) for k, v in fixed.items()}, grid=grid,
+                          sample=sample, remainder=remainder, report=parts.get("report", ReportSpec()),
+                          path=path, base_params=base, raw=data)
+    _check_design(spec, where)
+    return spec
+
+
+def _check_design(spec: ExperimentSpec, where: str) -> None:
+    """Cross-checks and every parameter set's validity (before anything runs)."""
+    from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS, PAY_COLUMNS
+
+    if where and not where.startswith("experiment spec"):
+        where = f"experiment spec {where}"
+    cols = spec.columns
+    taken = set(KEY_COLUMNS) | set(MODEL_COLUMNS) | set(CLUSTER_COLUMNS) | set(FIRM_COLUMNS) | set(LOCATION_COLUMNS) | set(PAY_COLUMNS)
+    clash = [c for c in cols if c in taken]
+    if clash:
+        raise ParameterError(f"{where}: varied parameter '{clash[0]}' has the name of an output column; it cannot be varied")
+    rep = spec.report
+    if rep.x is not None and rep.x not in cols:
+        raise ParameterError(f"{where}: [report] 'x' = {rep.x!r} is invalid: allowed: a varied parameter "
+                             f"({', '.join(cols) or 'none: nothing is varied'})")
+    if rep.figures:
+        need = {"profit_by_strategy": "firm", "pay_by_cluster": "pay"}
+        for fig in rep.figures:
+            if fig in need and need[fig] not in spec.experiment.outputs:
+                raise ParameterError(f"{where}: [report] figures: '{fig}' needs the '{need[fig]}' table; add it to "
+                                     "[experiment] outputs")
+        if "sensitivity" in rep.figures and spec.method not in ("sobol", "morris"):
+            raise ParameterError(f"{where}: [report] figures: 'sensitivity' needs a [sample] with method sobol or morris")
+    points = spec.points()
+    n_runs = len(points) * spec.experiment.replicates
+    if n_runs > 10_000_000:
+        raise ParameterError(f"{where}: {len(points)} parameter sets × {spec.experiment.replicates} replicates = "
+                             f"{n_runs:,} runs; at most 10,000,000")
+    for k, point in enumerate(points):
         try:
             spec.params_for(point)
         except ParameterError as exc:
-            raise ParameterError(f"experiment spec {path}: parameter set {point}: {exc}") from None
-    return spec
+            shown = ", ".join(f"{a}={b:g}" if isinstance(b, float) else f"{a}={b}" for a, b in point.items())
+            raise ParameterError(f"{where}: parameter set {k} ({shown}): {exc}") from None
