@@ -2,26 +2,31 @@
 
 One :class:`~abm.app.session.Simulation` per browser session for each mode (explore, compare),
 created inside the ``Page`` component with ``solara.use_memo``: every visitor steps their own
-models. Nothing mutable lives at module level.
+models. Nothing mutable about a visitor lives at module level.
 
-Layout: the sidebar holds the scenario picker and the parameter sliders; the main area holds the
-mode tabs (explore one world / compare two), the run controls (reset, step, play/pause, speed),
-a "what am I looking at" card, headline numbers, and the charts of the selected chart tab.
-Changing a parameter rebuilds the model at January of the start year (and keeps playing if it
-was). An impossible combination is shown as the model's one-line ``ParameterError`` message;
-the last valid model stays on screen and cannot be stepped until the parameters are fixed.
+Layout (it holds from 1024 × 768 up): a title bar; a fixed-width sidebar with the scenario or
+lesson picker and the parameter sliders (☰ folds it away); the main column, whose run controls
+stay on screen while it scrolls. A lesson sits in its own card: its question always visible, its
+other sections (how it works, things to notice, things to try, discussion, sources) folded behind
+one row of buttons, the model's answers folded until a student opens them. Every "thing to try"
+is a button that opens the comparison with the lesson's world and the changed world, same seed.
+Below the charts: several seeds in the background (compare mode), PNG and CSV export, a settings
+link and, for a lesson, the printable handout.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Callable
 
 import solara
 import solara.lab
 
-from abm.app import charts
-from abm.app.scenarios import STRATEGY_LABELS, Scenario, comparison_presets, load_scenarios
+from abm import charts
+from abm.app import exports, links, seeds
+from abm.app.chart_view import ChartView
+from abm.app.scenarios import Scenario, comparison_presets, load_scenarios
 from abm.app.session import (
     DEFAULT_SEED,
     DEFAULT_SPEED,
@@ -38,68 +43,120 @@ from abm.app.session import (
     build_params,
     error_text,
     knob_values,
+    month_name,
     non_adopting_share,
     play,
     remote_split,
 )
-from abm.params import STRATEGY_SHARES
+from abm.charts import theme
+from abm.params import STRATEGY_SHARES, Params
 
 log = logging.getLogger(__name__)
 
 TITLE = "Tech jobs in the AI era — a live agent-based model"
-MODES = ("Explore a scenario", "Compare two worlds")
+MODES = ("Explore", "Compare two worlds")
 DEFAULT_COMPARE = ("all_cutting", "all_counter_cyclical")
-CURRENT = "current"  # comparison preset: the explore tab's current settings
+CURRENT = "current"  # comparison world: the explore tab's current settings
+TRY = "try-"  # comparison world: the current lesson with its thing to try N ("try-2")
+END = "the end"  # "stop at" choice: run to the scenario's horizon
 
-CSS = """
-.abm-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; padding: 8px 12px;
-           background: #f5f7fa; border-radius: 8px; margin-bottom: 10px; }
-.abm-date { font-size: 20px; font-weight: 600; color: #1a237e; min-width: 150px; }
-.abm-sub { font-size: 12px; color: #5f6368; }
-.abm-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 8px; margin: 6px 0 12px 0; }
-.abm-kpi { background: #ffffff; border: 1px solid #e0e4ea; border-radius: 8px; padding: 6px 12px; }
-.abm-kpi-label { font-size: 11.5px; color: #5f6368; line-height: 1.2; }
-.abm-kpi-value { font-size: 21px; font-weight: 600; color: #202124; line-height: 1.3; }
-.abm-kpi-delta { font-size: 11.5px; color: #5f6368; }
-.abm-chart-box { background: #ffffff; border: 1px solid #e0e4ea; border-radius: 8px; padding: 6px; }
-.abm-chart { width: 100%; height: auto; display: block; }
-.abm-caption { font-size: 12px; color: #5f6368; padding: 0 6px 4px 6px; line-height: 1.35; }
-.abm-group { font-size: 13px; font-weight: 600; color: #1a237e; margin: 14px 0 0 0; text-transform: uppercase;
-             letter-spacing: 0.03em; }
-.abm-knob-label { font-size: 13px; color: #202124; }
-.abm-knob-value { font-size: 13px; font-weight: 600; color: #1a237e; }
-.abm-mix { display: flex; height: 10px; border-radius: 5px; overflow: hidden; margin: 4px 0 2px 0; background: #eee; }
-.abm-story { background: #fffdf5; border: 1px solid #f1e3b3; border-radius: 8px; padding: 10px 14px; margin-bottom: 6px; }
-.abm-story h3 { font-size: 15px; margin: 0 0 4px 0; color: #5d4300; }
-.abm-story p, .abm-story li { font-size: 13.5px; line-height: 1.45; margin-bottom: 4px; }
-.abm-vs { font-weight: 600; }
-.abm-compare td, .abm-compare th { padding: 3px 10px; font-size: 13px; text-align: right; }
-.abm-compare td:first-child, .abm-compare th:first-child { text-align: left; color: #5f6368; }
-.abm-compare { border-collapse: collapse; margin: 4px 0 10px 0; background: #fff; border: 1px solid #e0e4ea; border-radius: 8px; }
-.abm-compare tr:nth-child(even) { background: #f8f9fb; }
+EXPLORE_TABS: dict[str, tuple[str, ...]] = {
+    "Overview": ("beveridge", "cluster_ratio", "remote_pay", "seniority"),
+    "Mismatch": ("seekers_vacancies", "cluster_ratio", "vacancy_duration", "mismatch"),
+    "Pay": ("remote_pay", "remote_by_cluster", "ai_premium", "wage_change"),
+    "Pipeline": ("seniority", "junior_hires", "hard_to_fill", "strategy_juniors"),
+    "Firms": ("firm_profit", "strategy_headcount", "strategy_juniors", "strategy_seniors"),
+    "Retraining": ("retraining", "retrained_employed", "retraining_flows", "retrained_pay", "long_term_unemployed"),
+    "Locations": ("location_workers", "location_unemployment", "location_pay", "location_remote"),
+}
+COMPARE_CHARTS = ("juniors", "seniors", "junior_hires", "profit", "unemployment", "mismatch")
+#: lesson files name the charts of the lessons module; their registry names
+LESSON_CHART_ALIASES = {"plot_vacancy_durations": "hard_to_fill", "plot_pay": "ai_premium"}
+LESSON_SECTIONS = (("how", "How it works"), ("notice", "Things to notice"), ("try", "Things to try"),
+                   ("discussion", "Discussion"), ("facts", "Sources"))
+
+SIDEBAR_WIDTH = 290  # px: fixed, whatever the scenario's title length
+CSS = f"""
+.abm-app {{ position: fixed; inset: 0; display: flex; flex-direction: column; background: #fafafa; z-index: 1; }}
+.abm-appbar {{ flex: 0 0 48px; display: flex; align-items: center; gap: 10px; padding: 0 10px; background: #1a237e;
+               color: #fff; }}
+.abm-appbar h1 {{ font-size: 17px; font-weight: 500; margin: 0; flex: 1 1 auto; white-space: nowrap; overflow: hidden;
+                  text-overflow: ellipsis; }}
+.abm-appbar .v-btn {{ color: #fff !important; }}
+.abm-body {{ flex: 1 1 auto; display: flex; min-height: 0; }}
+.abm-sidebar {{ flex: 0 0 {SIDEBAR_WIDTH}px; width: {SIDEBAR_WIDTH}px; max-width: {SIDEBAR_WIDTH}px; overflow-y: auto;
+                overflow-x: hidden; padding: 8px 14px 24px 14px; background: #fff; border-right: 1px solid #e0e4ea; }}
+.abm-sidebar .v-select__selection {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 230px; }}
+.abm-main {{ flex: 1 1 auto; min-width: 0; overflow-y: auto; padding: 0 14px 40px 14px; }}
+.abm-sticky {{ position: sticky; top: 0; z-index: 6; background: #fafafa; padding-top: 6px; }}
+.abm-bar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; padding: 6px 10px; background: #eef1f6;
+            border-radius: 8px; }}
+.abm-bar .v-input {{ margin-top: 0; padding-top: 0; }}
+.abm-date {{ font-size: 18px; font-weight: 600; color: #1a237e; line-height: 1.1; }}
+.abm-sub {{ font-size: 12px; color: #4a4f55; }}
+.abm-card {{ background: #fffdf5; border: 1px solid #f1e3b3; border-radius: 8px; padding: 8px 12px; margin: 8px 0; }}
+.abm-card-title {{ font-size: 13px; font-weight: 600; color: #5d4300; }}
+.abm-question {{ font-size: 15px; line-height: 1.4; margin: 2px 0 4px 0; color: #202124; }}
+.abm-clamp {{ display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }}
+.abm-knob .v-input__slot > .v-label {{ position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+                                        clip: rect(0 0 0 0); white-space: nowrap; }}
+.abm-sections {{ display: flex; flex-wrap: wrap; gap: 4px; }}
+.abm-section {{ font-size: 14px; line-height: 1.45; padding: 6px 2px 2px 2px; max-height: 46vh; overflow-y: auto; }}
+.abm-try {{ border-top: 1px solid #eadbb0; padding: 6px 0; }}
+.abm-try-head {{ font-weight: 600; }}
+.abm-kpis {{ display: flex; gap: 6px; overflow-x: auto; margin: 6px 0; padding-bottom: 2px; }}
+.abm-kpi {{ flex: 0 0 auto; min-width: 128px; background: #fff; border: 1px solid #e0e4ea; border-radius: 8px;
+            padding: 3px 10px; }}
+.abm-kpi-label {{ font-size: 11.5px; color: #4a4f55; line-height: 1.2; white-space: nowrap; }}
+.abm-kpi-value {{ font-size: 17px; font-weight: 600; color: #202124; line-height: 1.25; }}
+.abm-kpi-delta {{ font-size: 11px; color: #4a4f55; white-space: nowrap; }}
+.abm-grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 10px; margin-top: 8px; }}
+.abm-chart-box {{ background: #fff; border: 1px solid #e0e4ea; border-radius: 8px; padding: 6px 8px 4px 8px; min-width: 0; }}
+.abm-caption {{ font-size: 12px; color: #4a4f55; line-height: 1.35; margin-top: 2px; }}
+.abm-group {{ font-size: 12.5px; font-weight: 600; color: #1a237e; margin: 12px 0 0 0; text-transform: uppercase;
+              letter-spacing: 0.03em; }}
+.abm-knob-label {{ font-size: 13px; color: #202124; }}
+.abm-knob-value {{ font-size: 13px; font-weight: 600; color: #1a237e; }}
+.abm-mix {{ display: flex; height: 10px; border-radius: 5px; overflow: hidden; margin: 4px 0 2px 0; background: #eee; }}
+.abm-compare td, .abm-compare th {{ padding: 3px 10px; font-size: 13px; text-align: right; }}
+.abm-compare td:first-child, .abm-compare th:first-child {{ text-align: left; color: #4a4f55; }}
+.abm-compare {{ border-collapse: collapse; margin: 6px 0; background: #fff; border: 1px solid #e0e4ea; }}
+.abm-compare tr:nth-child(even) {{ background: #f6f7f9; }}
+.abm-exports {{ display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 14px 0 4px 0; }}
+.abm-exports a {{ font-size: 14px; }}
+.abm-note {{ font-size: 13px; }}
+@media (max-width: 900px) {{
+  .abm-sidebar {{ position: absolute; top: 48px; bottom: 0; left: 0; z-index: 20; box-shadow: 2px 0 8px rgba(0,0,0,.25); }}
+}}
 """
 
 
 # --- small building blocks -------------------------------------------------------------------------
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
 @solara.component
 def KnobSlider(knob: Knob, value: float, on_value: Callable[[float], None], disabled: bool = False):
-    """A labelled slider with its current value and the parameter's description as a tooltip."""
+    """A labelled slider: the label names the slider for screen readers too; the tooltip says which
+    parameter it sets."""
     with solara.Column(gap="0px", classes=["abm-knob", f"abm-knob-{knob.name}"]):
         with solara.Row(justify="space-between", style={"margin-top": "6px"}):
             with solara.Tooltip(knob.help):
                 solara.Text(knob.label, classes=["abm-knob-label"])
             solara.Text(knob.format(value), classes=["abm-knob-value"])
         # the range always covers the value (a scenario may set one outside the usual range)
-        solara.SliderFloat("", value=value, min=min(knob.min, value), max=max(knob.max, value), step=knob.step, on_value=on_value,
-                           thumb_label=False, disabled=disabled)
+        solara.SliderFloat(knob.label, value=value, min=min(knob.min, value), max=max(knob.max, value), step=knob.step,
+                           on_value=on_value, thumb_label=False, disabled=disabled)
 
 
 @solara.component
 def MixBar(parts: list[tuple[str, float, str]]):
     """A thin stacked bar showing shares (label, share, colour)."""
-    segments = "".join(f'<div title="{label} {100 * share:.0f} %" style="width:{100 * max(share, 0):.2f}%;background:{color}"></div>'
-                       for label, share, color in parts)
-    solara.HTML(tag="div", unsafe_innerHTML=segments, classes=["abm-mix"])
+    segments = "".join(f'<div title="{_escape(label)} {100 * share:.0f} %" style="width:{100 * max(share, 0):.2f}%;'
+                       f'background:{color}"></div>' for label, share, color in parts)
+    text = ", ".join(f"{label} {100 * share:.0f} %" for label, share, _ in parts)
+    solara.HTML(tag="div", unsafe_innerHTML=segments, classes=["abm-mix"], attributes={"role": "img", "aria-label": f"strategy mix: {text}"})
 
 
 def _kpi(label: str, value: str, delta: str = "", testid: str = ""):
@@ -110,62 +167,154 @@ def _kpi(label: str, value: str, delta: str = "", testid: str = ""):
             solara.Text(delta, classes=["abm-kpi-delta"])
 
 
-@solara.component
-def ChartView(chart: charts.Chart, data, frame_id: int):
-    """One chart, drawn once per frame (memoised on the frame id)."""
-
-    def draw() -> bytes | None:
-        try:
-            return charts.render(chart.draw, data, margins=chart.margins)
-        except Exception:  # a chart must never take the page down
-            log.exception("chart %s failed", chart.key)
-            return None
-
-    image = solara.use_memo(draw, [frame_id, chart.key])
-    with solara.Column(gap="0px", classes=["abm-chart-box"]):
-        if image is None:
-            solara.Warning(f"This chart could not be drawn for this month ({chart.key}); see the server log.", dense=True)
-        else:
-            solara.Image(image, format="svg+xml", width="100%", classes=["abm-chart", f"abm-chart-{chart.key}"])
-        if chart.caption:
-            solara.Text(chart.caption, classes=["abm-caption"])
+def lesson_charts(scenario: Scenario) -> tuple[str, ...]:
+    """The registry charts a lesson asks for."""
+    if scenario.lesson is None:
+        return ()
+    names = [LESSON_CHART_ALIASES.get(n, n.removeprefix("plot_")) for n in scenario.lesson.charts]
+    return tuple(n for n in names if n in charts.CHARTS)
 
 
 @solara.component
-def ChartGrid(chart_list: list[charts.Chart], data, frame_id: int):
-    with solara.ColumnsResponsive(12, large=6, xlarge=6):
-        for chart in chart_list:
-            ChartView(chart, data, frame_id).key(chart.key)
+def ChartGrid(names: tuple[str, ...], data, frame_id: int):
+    with solara.Div(classes=["abm-grid"]):
+        for name in names:
+            chart = charts.get(name) if isinstance(name, str) else name
+            ChartView(chart, data, frame_id).key(chart.name)
 
 
 # --- run controls ----------------------------------------------------------------------------------
 @solara.component
-def RunControls(frame: Frame | None, playing: solara.Reactive[bool], speed: solara.Reactive[str],
-                on_step: Callable[[], None], on_reset: Callable[[], None], blocked: bool):
+def RunControls(frame: Frame | None, playing: bool, speed: solara.Reactive[str], stop_at: solara.Reactive[str],
+                on_play: Callable[[], None], on_pause: Callable[[], None], on_step: Callable[[], None],
+                on_reset: Callable[[], None], blocked: bool):
+    """Reset, Step, Play and Pause (two buttons: a click always means what its button says, even
+    when it arrives while the page redraws), speed, where to stop, and the date."""
     at_end = frame is not None and frame.at_end
-    with solara.Row(classes=["abm-bar"], gap="10px"):
-        solara.Button("Reset", icon_name="mdi-restart", on_click=on_reset, outlined=True, classes=["abm-reset"])
-        solara.Button("Step", icon_name="mdi-skip-next", on_click=on_step, outlined=True, classes=["abm-step"],
-                      disabled=playing.value or blocked or at_end)
-        if playing.value:
-            solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: playing.set(False), color="warning",
-                          classes=["abm-play"])
-        else:
-            solara.Button("Play", icon_name="mdi-play", on_click=lambda: playing.set(True), color="primary",
-                          classes=["abm-play"], disabled=blocked or at_end)
-        with solara.Column(style={"width": "190px"}, gap="0px"):
+    years = [END]
+    if frame is not None:
+        years += [str(y) for y in range(frame.start_year + 1, frame.start_year + frame.horizon // 12 + (frame.horizon % 12 > 0))]
+    with solara.Div(classes=["abm-bar"]):
+        solara.Button("Reset", icon_name="mdi-restart", on_click=on_reset, outlined=True, small=True, classes=["abm-reset"])
+        solara.Button("Step", icon_name="mdi-skip-next", on_click=on_step, outlined=True, small=True, classes=["abm-step"],
+                      disabled=playing or blocked or at_end)
+        solara.Button("Play", icon_name="mdi-play", on_click=on_play, color="primary", small=True, classes=["abm-play"],
+                      disabled=playing or blocked or at_end)
+        solara.Button("Pause", icon_name="mdi-pause", on_click=on_pause, color="warning", small=True, classes=["abm-pause"],
+                      disabled=not playing)
+        with solara.Div(style={"width": "150px"}):
             solara.Select("Speed", values=list(SPEEDS), value=speed, dense=True, classes=["abm-speed"])
-        with solara.Column(gap="0px", style={"margin-left": "12px", "flex": "1 1 220px"}):
+        with solara.Div(style={"width": "118px"}):
+            solara.Select("Stop at (January)", values=years, value=stop_at.value if stop_at.value in years else END,
+                          on_value=stop_at.set, dense=True, classes=["abm-stop"])
+        with solara.Column(gap="0px", style={"flex": "1 1 170px", "min-width": "150px"}):
             if frame is not None:
-                solara.Text(f"{frame.date}", classes=["abm-date", "abm-month"])
-                rate = f" · {frame.rate:.1f} months/s" if playing.value and frame.rate else ""
-                end = " · end of horizon: reset to run again" if at_end else ""
+                solara.Text(frame.date, classes=["abm-date", "abm-month"])
+                rate = f" · {frame.rate:.1f} months/s" if playing and frame.rate else ""
+                end = " · end: reset to run again" if at_end else ""
                 solara.Text(f"month {frame.month} of {frame.horizon}{rate}{end}", classes=["abm-sub", "abm-month-count"])
                 solara.ProgressLinear(value=100.0 * frame.month / max(frame.horizon, 1), color="primary")
 
 
-# --- explore mode -----------------------------------------------------------------------------------
+# --- the lesson ----------------------------------------------------------------------------------------
+def _param_text(name: str) -> str:
+    """A parameter for people: its description (the code name only in a tooltip elsewhere)."""
+    field = Params.model_fields.get(name)
+    return (field.description or name) if field else name
 
+
+def _value_text(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:g}" if abs(value) < 10_000 else f"{value:,.0f}"
+
+
+def try_changes(scenario: Scenario, index: int) -> list[tuple[str, str, str, str]]:
+    """(parameter, description, lesson value, tried value) for thing to try ``index`` (0-based)."""
+    thing = scenario.lesson.things_to_try[index]
+    return [(k, _param_text(k), _value_text(getattr(scenario.params, k)), _value_text(v)) for k, v in thing.set.items()]
+
+
+def _window_text(thing) -> str:
+    if not thing.metric:
+        return ""
+    span = f"mean {thing.window[0]:g}–{thing.window[1]:g}" if thing.window else "mean of the last three years"
+    return f"Watch: {theme.output_label(thing.metric)} ({span})."
+
+
+@solara.component
+def ThingsToTry(scenario: Scenario, on_try: Callable[[int], None]):
+    lesson = scenario.lesson
+    solara.Text("Predict first: write down which way the output will move, and why. Then press the button: "
+                "the comparison runs the lesson's world and the changed world with the same seed.", classes=["abm-sub"])
+    for i, thing in enumerate(lesson.things_to_try):
+        with solara.Div(classes=["abm-try", f"abm-try-item-{i + 1}"]):
+            changes = "; ".join(f"{desc}: {old} → {new}" for _, desc, old, new in try_changes(scenario, i))
+            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="abm-try-head">{i + 1}. {_escape(thing.change)}</span> — '
+                                                     f"{_escape(changes)}. {_escape(_window_text(thing))}")
+            solara.Button(f"Try it: compare the two worlds", icon_name="mdi-compare", small=True, outlined=True,
+                          color="primary", on_click=lambda i=i: on_try(i), classes=["abm-try", f"abm-try-{i + 1}"])
+            solara.Details(summary="The model's answer (predict first!)", children=[solara.Markdown(thing.predict)])
+
+
+def _facts_markdown(scenario: Scenario) -> str:
+    from abm.lessons import lesson_sections
+
+    return lesson_sections(scenario.lesson, heading=4)["facts"].split("\n", 2)[2]
+
+
+@solara.component
+def LessonCard(scenario: Scenario, on_try: Callable[[int], None]):
+    """The lesson's question, always visible; the rest of its text folded, one section at a time."""
+    lesson = scenario.lesson
+    open_section = solara.use_reactive("")
+    with solara.Div(classes=["abm-card", "abm-lesson"]):
+        solara.HTML(tag="div", classes=["abm-card-title"],
+                    unsafe_innerHTML=f"{_escape(lesson.title)} · about {lesson.minutes} minutes")
+        solara.HTML(tag="p", classes=["abm-question", "abm-lesson-question"],
+                    unsafe_innerHTML=f"<strong>The question:</strong> {_escape(lesson.question)}")
+        with solara.Div(classes=["abm-sections"]):
+            for key, label in LESSON_SECTIONS:
+                text = f"{label} ({len(lesson.things_to_try)})" if key == "try" else label
+                opened = open_section.value == key
+                solara.Button(text, small=True, text=not opened, depressed=opened, color="primary",
+                              on_click=lambda key=key: open_section.set("" if open_section.value == key else key),
+                              classes=["abm-section-button", f"abm-section-{key}"],
+                              attributes={"aria-expanded": "true" if opened else "false"})
+        section = open_section.value
+        if section:
+            with solara.Div(classes=["abm-section", f"abm-section-body-{section}"]):
+                if section == "how":
+                    solara.Markdown(lesson.description + "\n\n" + lesson.mechanism)
+                elif section == "notice":
+                    solara.Markdown("\n".join(f"- {item}" for item in lesson.look_for))
+                elif section == "try":
+                    ThingsToTry(scenario, lambda i: (open_section.set(""), on_try(i)))
+                elif section == "discussion":
+                    solara.Markdown("\n".join(f"{i}. {q}" for i, q in enumerate(lesson.discussion, start=1)))
+                elif section == "facts":
+                    solara.Markdown(_facts_markdown(scenario))
+
+
+@solara.component
+def ScenarioCard(scenario: Scenario, changed: list[str]):
+    """A scenario that is not a lesson: its title and first paragraph; the rest folded."""
+    more = solara.use_reactive(False)
+    first, _, rest = (scenario.description or "No description in the scenario file.").partition("\n\n")
+    with solara.Div(classes=["abm-card", "abm-scenario-story"]):
+        solara.HTML(tag="div", classes=["abm-card-title"], unsafe_innerHTML=f"What am I looking at? — {_escape(scenario.title)}")
+        solara.HTML(tag="p", classes=["abm-question"] + ([] if more.value else ["abm-clamp"]), unsafe_innerHTML=_escape(first))
+        if rest or scenario.look_for or len(first) > 160:
+            solara.Button("Less" if more.value else "More", text=True, small=True, on_click=lambda: more.set(not more.value),
+                          classes=["abm-more"])
+            if more.value:
+                solara.Markdown(rest + ("\n\n**Look for:**\n\n" + "\n".join(f"- {i}" for i in scenario.look_for)
+                                        if scenario.look_for else ""))
+        if changed:
+            solara.Text("You changed: " + "; ".join(changed) + ".", classes=["abm-sub"])
+
+
+# --- explore mode -----------------------------------------------------------------------------------
 @solara.component
 def Headlines(run: RunFrame, start_year: int):
     df = run.model
@@ -178,74 +327,64 @@ def Headlines(run: RunFrame, start_year: int):
         _kpi("ML/AI vacancies per seeker", f"{now['ai_vacancy_seeker_ratio']:.1f}", f"legacy roles: {now['legacy_vacancy_seeker_ratio']:.2f}", "ai-ratio")
         _kpi("AI pay premium", f"{100 * now['ai_premium']:+.0f} %", "ML/AI vs other developers", "ai-premium")
         _kpi("Remote ÷ onsite pay", f"{now['remote_onsite_pay_ratio_adjusted']:.2f}", "location-adjusted payers", "remote")
-        _kpi("Junior hires, last 12 months", f"{last12['junior_hires'].sum():.0f}", f"seniors + staff: {now['workers_by_seniority_senior'] + now['workers_by_seniority_staff']:,.0f}", "juniors")
+        _kpi("Junior hires, 12 months", f"{last12['junior_hires'].sum():.0f}", f"seniors + staff: {now['workers_by_seniority_senior'] + now['workers_by_seniority_staff']:,.0f}", "juniors")
         _kpi("In retraining", f"{now['retraining_enrolled']:.0f}", f"completed so far: {df['retraining_completed'].sum():.0f}", "retraining")
 
 
 @solara.component
-def Story(scenario: Scenario, changed: list[str]):
-    with solara.Column(gap="0px", classes=["abm-story", "abm-scenario-story"]):
-        solara.HTML(tag="h3", unsafe_innerHTML=f"What am I looking at? — {_escape(scenario.title)}")
-        solara.Markdown(scenario.description or "No description in the scenario file.")
-        if scenario.look_for:
-            solara.Markdown("**Look for:**\n\n" + "\n".join(f"- {item}" for item in scenario.look_for))
-        if changed:
-            solara.Markdown("*You changed:* " + "; ".join(changed) + ".")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-@solara.component
-def ExploreView(frame: Frame | None, scenario: Scenario, changed: list[str]):
-    tab = solara.use_reactive(0)
-    Story(scenario, changed)
+def ExploreView(frame: Frame | None, tab_names: list[str], tab: solara.Reactive[int], tabs: dict[str, tuple[str, ...]]):
     if frame is None:
         solara.Info("No model yet: fix the parameters in the sidebar.")
         return
     run = frame.runs[0]
-    Headlines(run, frame.start_year)
-    names = list(charts.EXPLORE_TABS)
     with solara.lab.Tabs(value=tab, background_color="#fafafa", slider_color="primary"):
-        for name in names:
+        for name in tab_names:
             solara.lab.Tab(name, classes=[f"abm-tab-{name.lower()}"])
-    ChartGrid(charts.EXPLORE_TABS[names[tab.value]], run, frame.id).key(f"grid-{names[tab.value]}")
+    name = tab_names[min(tab.value, len(tab_names) - 1)]
+    ChartGrid(tabs[name], run.tables, frame.id).key(f"grid-{name}")
+    Headlines(run, frame.start_year)
 
 
 # --- compare mode -----------------------------------------------------------------------------------
 @solara.component
-def CompareView(frame: Frame | None, presets: list[Scenario], keys: solara.Reactive[tuple[str, str]]):
-    titles = {p.key: p.title for p in presets}
-    titles[CURRENT] = "Current settings of the Explore tab"
-    by_title = {v: k for k, v in titles.items()}
+def CompareView(frame: Frame | None, worlds: dict[str, str], keys: solara.Reactive[tuple[str, str]], scenario: Scenario,
+                seed_panel, chart_names: tuple):
+    by_title = {v: k for k, v in worlds.items()}
 
     def set_side(i: int, title: str):
         new = list(keys.value)
         new[i] = by_title[title]
         keys.set(tuple(new))
 
-    with solara.Column(gap="0px", classes=["abm-story"]):
-        solara.HTML(tag="h3", unsafe_innerHTML="Two worlds, same people, same seed")
-        solara.Markdown("Both models start from the same workforce (same seed and size) and are stepped together. "
-                        "The default pits **cutting** firms (AI gains taken as headcount cuts, junior hiring frozen) "
-                        "against **counter-cyclical** firms (keep hiring and mentoring juniors). Watch the junior "
-                        "hires, then the senior stock a few years later — and what each strategy earns. "
-                        "Workers and seed come from the sidebar; choose *Current settings of the Explore tab* "
-                        "on either side to put your own parameter mix in the ring.")
-    with solara.Row(gap="16px"):
-        for i, color in enumerate(charts.RUN_COLORS):
-            with solara.Column(style={"flex": "1 1 300px"}, gap="0px"):
-                solara.Select(f"World {'AB'[i]}", values=list(titles.values()), value=titles.get(keys.value[i], keys.value[i]),
+    trying = next((k for k in keys.value if k.startswith(TRY)), None)
+    with solara.Div(classes=["abm-card", "abm-compare-story"]):
+        if trying is not None and scenario.lesson is not None:
+            i = int(trying.removeprefix(TRY)) - 1
+            thing = scenario.lesson.things_to_try[i]
+            solara.HTML(tag="div", classes=["abm-card-title"],
+                        unsafe_innerHTML=f"Thing to try {i + 1} of {_escape(scenario.lesson.title)}")
+            solara.HTML(tag="p", classes=["abm-question", "abm-try-title"], unsafe_innerHTML=f"<strong>{_escape(thing.change)}</strong>")
+            rows = "".join(f"<tr><td>{_escape(desc)} <code title='parameter {_escape(k)}'>{_escape(k)}</code></td><td>{old}</td><td>{new}</td></tr>"
+                           for k, desc, old, new in try_changes(scenario, i))
+            solara.HTML(tag="table", classes=["abm-compare", "abm-try-changes"],
+                        unsafe_innerHTML=f"<tr><th>changed</th><th>A: the lesson's world</th><th>B: tried</th></tr>{rows}")
+            solara.Text(_window_text(thing) + " Same people, same seed: only the change differs.", classes=["abm-sub"])
+            solara.Details(summary="The model's answer (predict first!)", children=[solara.Markdown(thing.predict)])
+        else:
+            solara.HTML(tag="div", classes=["abm-card-title"], unsafe_innerHTML="Two worlds, same people, same seed")
+            solara.Text("Both models start from the same workforce (same seed and size) and are stepped together. "
+                        "Pick the worlds below; workers and seed come from the sidebar.", classes=["abm-sub"])
+    with solara.Row(gap="16px", style={"flex-wrap": "wrap"}):
+        for i in range(2):
+            with solara.Div(style={"flex": "1 1 260px"}):
+                solara.Select(f"World {'AB'[i]}", values=list(worlds.values()), value=worlds.get(keys.value[i], keys.value[i]),
                               on_value=lambda t, i=i: set_side(i, t), classes=[f"abm-compare-{'ab'[i]}"])
-                desc = next((p.description for p in presets if p.key == keys.value[i]), "")
-                if desc:
-                    solara.Text(desc.split("\n\n")[0][:240], classes=["abm-caption"], style={"border-left": f"3px solid {color}"})
     if frame is None or len(frame.runs) != 2:
         solara.Info("No comparison yet: pick two worlds (and check the parameters in the sidebar).")
         return
     CompareTable(frame)
-    ChartGrid(charts.COMPARE_CHARTS, frame.runs, frame.id)
+    ChartGrid(chart_names, {r.label: r.tables for r in frame.runs}, frame.id)
+    seed_panel()
 
 
 @solara.component
@@ -260,16 +399,76 @@ def CompareTable(frame: Frame):
         ("Mismatch index", lambda d: f"{d.iloc[-1]['mismatch_index']:.2f}"),
     ):
         rows.append(f"<tr><td>{label}</td>" + "".join(f"<td>{fn(r.model)}</td>" for r in frame.runs) + "</tr>")
-    for label, fn in (("Cumulative profit per firm", _profit_per_firm),):
-        rows.append(f"<tr><td>{label}</td>" + "".join(f"<td>{fn(r)}</td>" for r in frame.runs) + "</tr>")
-    head = "<tr><th></th>" + "".join(f'<th><span class="abm-vs" style="color:{c}">{"AB"[i]}: {_escape(r.label)}</span></th>'
-                                      for i, (r, c) in enumerate(zip(frame.runs, charts.RUN_COLORS))) + "</tr>"
-    solara.HTML(tag="table", unsafe_innerHTML=head + "".join(rows), classes=["abm-compare"])
+    rows.append("<tr><td>Cumulative profit per 2022 worker</td>" + "".join(f"<td>{_profit_per_worker(r)}</td>" for r in frame.runs) + "</tr>")
+    styles = theme.run_styles([r.label for r in frame.runs])
+    head = "<tr><th></th>" + "".join(f'<th><span style="color:{styles[r.label].color}">{"AB"[i]}: {_escape(r.label)}</span></th>'
+                                      for i, r in enumerate(frame.runs)) + "</tr>"
+    solara.HTML(tag="table", unsafe_innerHTML=head + "".join(rows), classes=["abm-compare", "abm-compare-table"])
 
 
-def _profit_per_firm(run: RunFrame) -> str:
-    f = run.firms[run.firms["month"] == run.firms["month"].max()]
-    return f"$ {f['cumulative_profit'].sum() / max(f['firms'].sum(), 1) / 1e6:,.1f} M"
+def _profit_per_worker(run: RunFrame) -> str:
+    df, _ = charts.frame(charts.get("profit"), run.tables)
+    return f"$ {df['y'].iloc[-1]:,.0f} k" if len(df) else "n/a"
+
+
+@solara.component
+def SeedPanel(worlds: list[tuple[str, Params]], seed: int, months: int, end_label: str, metric: seeds.Metric | None,
+              expect: str | None, chart_names: tuple):
+    """Run the two worlds on N seeds in the background and show the spread."""
+    count = solara.use_reactive(seeds.DEFAULT_SEEDS)
+    request = solara.use_reactive(0)  # bumped by the button: starts a job
+    result = solara.use_reactive(None)
+    progress = solara.use_reactive((0, 0))
+
+    def job(cancel):
+        if not request.value:
+            return
+        seed_list = list(range(seed, seed + count.value))
+        out = seeds.run_seeds(worlds, seed_list, months, metric=metric, cancel=cancel,
+                              progress=lambda r: progress.set((r.done, r.total)))
+        if not cancel.is_set():
+            result.set(out)
+
+    solara.use_thread(job, dependencies=[request.value], intrusive_cancel=False)
+
+    def start():
+        result.set(None)
+        progress.set((0, 2 * count.value))
+        request.set(request.value + 1)
+
+    out: seeds.SeedRuns | None = result.value
+    running = request.value > 0 and out is None
+    with solara.Div(classes=["abm-card", "abm-seeds"]):
+        solara.HTML(tag="div", classes=["abm-card-title"], unsafe_innerHTML="Robust or noise? Both worlds on several seeds")
+        with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            with solara.Div(style={"width": "110px"}):
+                solara.Select("Seeds", values=[str(n) for n in seeds.SEED_CHOICES], value=str(count.value),
+                              on_value=lambda s: count.set(int(s)), dense=True, disabled=running, classes=["abm-seed-count"])
+            solara.Button(f"Run {count.value} seeds to {end_label}", icon_name="mdi-dice-multiple", on_click=start,
+                          small=True, outlined=True, disabled=running, classes=["abm-run-seeds"])
+            if running:
+                done, total = progress.value
+                solara.Text(f"running in the background: {done} of {total} runs done", classes=["abm-sub", "abm-seed-progress"])
+        if out is None:
+            solara.Text(f"Runs seeds {seed}, {seed + 1}, … of both worlds to {end_label} and shows the mean and the range "
+                        "(lowest to highest seed): what holds on every seed is robust, what flips is noise.", classes=["abm-sub"])
+            return
+        if out.error:
+            solara.Error(f"The seed runs failed: {out.error}", dense=True)
+            return
+        a, b = out.labels
+        if metric is not None and expect is not None:
+            held = sum(_moved(expect, x, y) for x, y in zip(out.measured[a], out.measured[b]))
+            solara.HTML(tag="p", classes=["abm-question", "abm-seed-verdict"],
+                        unsafe_innerHTML=f"{_escape(theme.output_label(metric.name))} moved the predicted way "
+                                         f"(<strong>{expect}</strong>) on <strong>{held} of {len(out.seeds)} seeds</strong>.")
+        ChartGrid(chart_names, {label: out.tables[label] for label in out.labels}, id(out))
+
+
+def _moved(expect: str, before: float, after: float) -> bool:
+    from abm.lessons import judge
+
+    return bool(judge(expect, before, after))
 
 
 # --- sidebar ---------------------------------------------------------------------------------------
@@ -288,7 +487,7 @@ def Sidebar(scenarios: list[Scenario], scenario_key: solara.Reactive[str], value
         return lambda v: values.set({**values.value, name: float(v)})
 
     v = values.value
-    solara.Select("Scenario", values=list(by_title), value=current.title, on_value=pick, classes=["abm-scenario"])
+    solara.Select("Lesson or scenario", values=list(by_title), value=current.title, on_value=pick, classes=["abm-scenario"])
     solara.Text("Changing a parameter restarts the run from January of the first year.", classes=["abm-sub"])
     if error:
         solara.Error(f"Invalid parameters: {error}", classes=["abm-param-error"], dense=True)
@@ -299,8 +498,9 @@ def Sidebar(scenarios: list[Scenario], scenario_key: solara.Reactive[str], value
         if knobs[0].name == STRATEGY_SHARES[0]:
             rest = non_adopting_share(v)
             total = sum(v[k] for k in STRATEGY_SHARES[:3])
-            MixBar([(STRATEGY_LABELS[k], v.get(k, rest), charts.STRATEGY_COLORS[k.removeprefix("share_")])
-                    for k in STRATEGY_SHARES[:3]] + [("non-adopting", rest, charts.STRATEGY_COLORS["non_adopting"])])
+            styles = theme.family("strategy")
+            MixBar([(styles[k.removeprefix("share_")].label, v.get(k, rest), styles[k.removeprefix("share_")].color)
+                    for k in STRATEGY_SHARES[:3]] + [(styles["non_adopting"].label, rest, styles["non_adopting"].color)])
             solara.Text(f"Non-adopting (the rest): {100 * rest:.0f} %", classes=["abm-sub", "abm-non-adopting"])
             if total > 1.0 + 1e-9:
                 def normalise():
@@ -320,8 +520,8 @@ def Sidebar(scenarios: list[Scenario], scenario_key: solara.Reactive[str], value
     if v != knob_values(current.params):
         solara.Button("Restore the scenario's values", icon_name="mdi-undo", text=True,
                       on_click=lambda: values.set(knob_values(current.params)), classes=["abm-restore"])
-    solara.Markdown("Hover a slider's name for the parameter behind it. All parameters: `abm params`; "
-                    "the model: `docs/ODD.md`.", style={"font-size": "12px", "color": "#5f6368", "margin-top": "12px"})
+    solara.Text("Hover a slider's name for the parameter behind it. All parameters: abm params; the model: docs/ODD.md.",
+                classes=["abm-sub"], style={"margin-top": "12px", "display": "block"})
 
 
 def _changed(scenario: Scenario, values: dict[str, float]) -> list[str]:
@@ -330,56 +530,110 @@ def _changed(scenario: Scenario, values: dict[str, float]) -> list[str]:
             for k in KNOBS if abs(values[k] - base[k]) > 1e-9]
 
 
+# --- exports ----------------------------------------------------------------------------------------
+@solara.component
+def ExportBar(chart_names: tuple, data, stem: str, title: str, query: str, scenario: Scenario):
+    """PNG of the visible charts, CSV of their data, the settings link and the lesson handout."""
+    chart_list = [n if isinstance(n, charts.Chart) else charts.get(n) for n in chart_names]
+    with solara.Div(classes=["abm-exports"]):
+        solara.FileDownload(lambda: exports.charts_png(chart_list, data, title), filename=f"{stem}.png",
+                            label="Charts (PNG)", icon_name="mdi-image", mime_type="image/png",
+                            children=[solara.Button("Charts (PNG)", icon_name="mdi-image", small=True, outlined=True,
+                                                    classes=["abm-export-png"])])
+        solara.FileDownload(lambda: exports.charts_csv(chart_list, data), filename=f"{stem}.csv", mime_type="text/csv",
+                            children=[solara.Button("Data (CSV)", icon_name="mdi-table", small=True, outlined=True,
+                                                    classes=["abm-export-csv"])])
+        if scenario.lesson is not None:
+            def handout() -> str:
+                from abm.handout import handout_html
+
+                return handout_html(scenario.lesson)
+
+            solara.FileDownload(handout, filename=f"{scenario.lesson.path.stem}-handout.html", mime_type="text/html",
+                                children=[solara.Button("Lesson handout (HTML)", icon_name="mdi-printer", small=True,
+                                                        outlined=True, classes=["abm-export-handout"])])
+        solara.HTML(tag="a", unsafe_innerHTML="Settings link (restores this world)",
+                    attributes={"href": f"?{query}", "class": "abm-settings-link", "target": "_blank", "rel": "noopener"})
+
+
 # --- the page --------------------------------------------------------------------------------------
+def Layout(children=[]):
+    """No Solara app layout: the page draws its own bar, sidebar and scrolling main column."""
+    return solara.Div(children=children)
+
+
+def _world_titles(presets: list[Scenario], scenario: Scenario) -> dict[str, str]:
+    titles = {p.key: p.title for p in presets}
+    titles[CURRENT] = "Current settings of the Explore tab"
+    if scenario.lesson is not None:
+        titles[scenario.key] = f"The lesson's world ({scenario.title.split(' · ')[0]})"
+        for i, thing in enumerate(scenario.lesson.things_to_try, start=1):
+            titles[f"{TRY}{i}"] = f"Try {i}: {thing.change}"
+    return titles
+
+
 @solara.component
 def Page():
     scenarios = solara.use_memo(load_scenarios, [])
     presets = solara.use_memo(lambda: comparison_presets(scenarios), [])
+    by_key = {s.key: s for s in scenarios}
+    preset_by_key = {p.key: p for p in presets}
+    router = solara.use_router()
+
+    def first_settings():
+        def is_world(key: str) -> bool:
+            return key in preset_by_key or key == CURRENT or (key.startswith(TRY) and key.removeprefix(TRY).isdigit())
+
+        return links.from_query(router.search, {s.key: s.params for s in scenarios}, scenarios[0].key, is_world)
+
+    initial, problems = solara.use_memo(first_settings, [])
     explore = solara.use_memo(Simulation, [])  # this visitor's models: created per browser session
     compare = solara.use_memo(Simulation, [])
 
-    mode = solara.use_reactive(0)
-    scenario_key = solara.use_reactive(scenarios[0].key)
-    values = solara.use_reactive(knob_values(scenarios[0].params))
-    n_workers = solara.use_reactive(DEFAULT_WORKERS)
-    seed = solara.use_reactive(DEFAULT_SEED)
-    compare_keys = solara.use_reactive(DEFAULT_COMPARE)
+    mode = solara.use_reactive(links.MODES.index(initial.mode))
+    scenario_key = solara.use_reactive(initial.scenario)
+    values = solara.use_reactive(initial.values)
+    n_workers = solara.use_reactive(initial.n_workers)
+    seed = solara.use_reactive(initial.seed)
+    compare_keys = solara.use_reactive(initial.compare or DEFAULT_COMPARE)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
+    stop_at = solara.use_reactive(END)
     tick = solara.use_reactive(0)  # set to the id of each new frame: makes the page redraw
+    sidebar_open = solara.use_reactive(True)
+    notes = solara.use_reactive(problems)
+    pending_month = solara.use_reactive(initial.month)  # a link's month: stepped to once
+    explore_tab = solara.use_reactive(0)
     _ = tick.value
 
-    scenario = next((s for s in scenarios if s.key == scenario_key.value), scenarios[0])
+    scenario = by_key.get(scenario_key.value, scenarios[0])
     error: str | None = None
     try:
         params = build_params(scenario.params, values.value, n_workers.value)
     except Exception as exc:  # ParameterError: shown in the page, never a traceback
         params, error = None, error_text(exc)
 
-    # (re)build the models when their settings change; cheap, keyed, idempotent
-    if params is not None:
+    if params is not None:  # (re)build the models when their settings change; keyed, idempotent
         key = ("explore", scenario.key, tuple(sorted(values.value.items())), n_workers.value, seed.value)
         if explore.key != key:
             try:
                 explore.reset([RunSpec(scenario.title, params, seed.value)], key)
             except Exception as exc:
                 error = error_text(exc)
+
+    titles = _world_titles(presets, scenario)
+    if any(k not in titles for k in compare_keys.value):  # a lesson's try, after another scenario was picked
+        compare_keys.set(DEFAULT_COMPARE)
     compare_error: str | None = None
+    compare_worlds: list[tuple[str, Params]] = []
     if mode.value == 1:
-        by_key = {p.key: p for p in presets}
-        specs, ckey = [], ("compare", compare_keys.value, n_workers.value, seed.value)
         try:
-            for k in compare_keys.value:
-                if k == CURRENT:
-                    if params is None:
-                        raise ValueError("the Explore tab's parameters are invalid")
-                    specs.append(RunSpec("current settings", params, seed.value))
-                    ckey += (explore.key,)
-                else:
-                    p = by_key[k]
-                    specs.append(RunSpec(p.title, build_params(p.params, knob_values(p.params), n_workers.value), seed.value))
+            compare_worlds = [(_short_title(titles[k]), _world_params(k, scenario, preset_by_key, params, n_workers.value))
+                              for k in compare_keys.value]
+            ckey = ("compare", compare_keys.value, scenario.key, n_workers.value, seed.value,
+                    explore.key if CURRENT in compare_keys.value else None)
             if compare.key != ckey:
-                compare.reset(specs, ckey)
+                compare.reset([RunSpec(label, p, seed.value) for label, p in compare_worlds], ckey)
         except Exception as exc:
             compare_error = error_text(exc)
 
@@ -387,48 +641,191 @@ def Page():
     blocked = (error is not None) if mode.value == 0 else (compare_error is not None)
     frame = sim.frame
 
+    def apply_link_month():
+        if pending_month.value and sim.models:
+            f = sim.step(pending_month.value)
+            pending_month.set(0)
+            if f is not None:
+                tick.set(f.id)
+
+    solara.use_effect(apply_link_month, [sim.generation])
+
     def loop(cancel):
         if not playing.value or blocked:
             return
-        play(sim, SPEEDS[speed.value], cancel, lambda f: tick.set(f.id))
-        if not cancel.is_set() and sim.frame is not None and sim.frame.at_end:
-            playing.set(False)
+        stop = None if stop_at.value == END else (int(stop_at.value) - sim.start_year) * 12
+        play(sim, SPEEDS[speed.value], cancel, lambda f: tick.set(f.id),
+             stop_month=stop if stop is not None and stop > sim.month else None)
+        if not cancel.is_set() and not sim.pause.is_set():
+            playing.set(False)  # reached the stop or the end
 
-    solara.use_thread(loop, dependencies=[playing.value, speed.value, mode.value, sim.generation, blocked],
+    solara.use_thread(loop, dependencies=[playing.value, speed.value, mode.value, sim.generation, blocked, stop_at.value],
                       intrusive_cancel=False)
 
-    def step():
+    def on_play():
+        sim.pause.clear()
+        playing.set(True)
+
+    def on_pause():
+        sim.pause.set()  # first: the play loop stops within the month it is stepping
+        playing.set(False)
+
+    def on_step():
         f = sim.step(1)
         if f is not None:
             tick.set(f.id)
 
-    def reset():
-        playing.set(False)
+    def on_reset():
+        on_pause()
         if sim.models:
             f = sim.reset([RunSpec(label, m.p, m.seed) for label, m in sim.models], sim.key)
             tick.set(f.id)
 
     def set_mode(i: int):
+        explore.pause.set()
+        compare.pause.set()
         playing.set(False)
         mode.set(i)
 
+    def on_try(i: int):
+        set_mode(1)
+        compare_keys.set((scenario.key, f"{TRY}{i + 1}"))
+
+    # what the page shows, and what the exports and the settings link carry
+    tab_names, tabs = _explore_tabs(scenario)
+    if mode.value == 0:
+        shown = tabs[tab_names[min(explore_tab.value, len(tab_names) - 1)]]
+        data = frame.runs[0].tables if frame is not None else None
+    else:
+        shown = _compare_charts(compare_keys.value, scenario)
+        data = {r.label: r.tables for r in frame.runs} if frame is not None and len(frame.runs) == 2 else None
+    settings = links.Settings(scenario.key, values.value, n_workers.value, seed.value, links.MODES[mode.value],
+                              tuple(compare_keys.value), frame.month if frame is not None else 0)
+    query = links.to_query(settings, knob_values(scenario.params))
+    stem = exports.filename(scenario.key, links.MODES[mode.value], f"month-{frame.month if frame else 0}")
+
     solara.Title("AI-era tech labour market")
     solara.Style(CSS)
-    with solara.AppBarTitle():
-        solara.Text(TITLE)
-    with solara.Sidebar():
-        Sidebar(scenarios, scenario_key, values, n_workers, seed, error)
-    with solara.Column(gap="0px", style={"max-width": "1500px"}):
-        with solara.lab.Tabs(value=mode.value, on_value=set_mode):
-            for i, name in enumerate(MODES):
-                solara.lab.Tab(name, classes=[f"abm-mode-{i}"])
-        RunControls(frame, playing, speed, step, reset, blocked)
-        if mode.value == 0:
-            if error:
-                solara.Error(f"These parameters cannot be run — {error}. The charts show the last valid run.",
-                             classes=["abm-main-error"])
-            ExploreView(frame, scenario, _changed(scenario, values.value))
-        else:
-            if compare_error:
-                solara.Error(f"Cannot build the comparison — {compare_error}", classes=["abm-main-error"])
-            CompareView(frame if not compare_error else None, presets, compare_keys)
+    with solara.Div(classes=["abm-app"]):
+        with solara.Div(classes=["abm-appbar"]):
+            solara.Button(icon_name="mdi-menu", icon=True, on_click=lambda: sidebar_open.set(not sidebar_open.value),
+                          classes=["abm-menu"], attributes={"aria-label": "show or hide the settings"})
+            solara.HTML(tag="h1", unsafe_innerHTML=_escape(TITLE))
+            with solara.lab.Tabs(value=mode.value, on_value=set_mode, dark=True, background_color="#1a237e",
+                                 slider_color="#ffd54f"):
+                for i, name in enumerate(MODES):
+                    solara.lab.Tab(name, classes=[f"abm-mode-{i}"])
+        with solara.Div(classes=["abm-body"]):
+            if sidebar_open.value:
+                with solara.Div(classes=["abm-sidebar"], attributes={"aria-label": "settings"}):
+                    Sidebar(scenarios, scenario_key, values, n_workers, seed, error)
+            with solara.Div(classes=["abm-main"]):
+                with solara.Div(classes=["abm-sticky"]):
+                    RunControls(frame, playing.value, speed, stop_at, on_play, on_pause, on_step, on_reset, blocked)
+                for note in notes.value:
+                    solara.Warning(f"Settings link: {note}", dense=True, classes=["abm-note"])
+                if scenario.lesson is not None:
+                    LessonCard(scenario, on_try).key(f"lesson-{scenario.key}")
+                if mode.value == 0:
+                    if scenario.lesson is None:
+                        ScenarioCard(scenario, _changed(scenario, values.value)).key(f"story-{scenario.key}")
+                    if error:
+                        solara.Error(f"These parameters cannot be run — {error}. The charts show the last valid run.",
+                                     classes=["abm-main-error"])
+                    ExploreView(frame, tab_names, explore_tab, tabs)
+                else:
+                    if compare_error:
+                        solara.Error(f"Cannot build the comparison — {compare_error}", classes=["abm-main-error"])
+                    metric, expect = _try_metric(compare_keys.value, scenario)
+
+                    def seed_panel():
+                        end = month_name(compare.start_year, compare.horizon)
+                        SeedPanel(compare_worlds, seed.value, compare.horizon, end, metric, expect, shown).key(
+                            f"seeds-{compare.key}")
+
+                    CompareView(frame if not compare_error else None, titles, compare_keys, scenario, seed_panel, shown)
+                if data is not None:
+                    ExportBar(shown, data, stem, f"{scenario.title} — {frame.date}", query, scenario)
+
+
+def _short_title(title: str) -> str:
+    return title if len(title) <= 60 else title[:57] + "…"
+
+
+def _world_params(key: str, scenario: Scenario, presets: dict[str, Scenario], current: Params | None, n_workers: int) -> Params:
+    """The parameters of a comparison world (the sidebar's size for all of them)."""
+    if key == CURRENT:
+        if current is None:
+            raise ValueError("the Explore tab's parameters are invalid")
+        return current
+    if key.startswith(TRY):
+        base = build_params(scenario.params, knob_values(scenario.params), n_workers)
+        thing = scenario.lesson.things_to_try[int(key.removeprefix(TRY)) - 1]
+        return Params.make(base, **thing.set)
+    world = presets.get(key) or (scenario if key == scenario.key else None)
+    if world is None:
+        raise ValueError(f"unknown world {key!r}")
+    return build_params(world.params, knob_values(world.params), n_workers)
+
+
+def _try_metric(keys: tuple[str, str], scenario: Scenario) -> tuple[seeds.Metric | None, str | None]:
+    trying = next((k for k in keys if k.startswith(TRY)), None)
+    if trying is None or scenario.lesson is None:
+        return None, None
+    thing = scenario.lesson.things_to_try[int(trying.removeprefix(TRY)) - 1]
+    if not thing.metric:
+        return None, None
+    return seeds.Metric(thing.metric, thing.window), thing.expect
+
+
+class _TablesAsModel:
+    """A run's tables behind the model methods :func:`abm.lessons.metric_series` reads."""
+
+    def __init__(self, tables: charts.Tables):
+        self._t = tables
+
+    def model_metrics(self):
+        return self._t["model"]
+
+    def cluster_metrics(self):
+        return self._t["cluster"]
+
+    def firm_metrics(self):
+        return self._t["firm"]
+
+    def location_metrics(self):
+        return self._t["location"]
+
+
+def _metric_chart(metric: str, window) -> charts.Chart:
+    """A lesson's judged output over time, its judging window shaded."""
+    from abm import lessons
+
+    return charts.series_chart(f"metric-{metric.replace(':', '-')}", theme.output_label(metric), _metric_unit(metric),
+                               lambda t: lessons.metric_series(_TablesAsModel(t), metric), window=window)
+
+
+def _metric_unit(metric: str) -> str:
+    from abm import lessons
+    from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS
+
+    parts = metric.split(":")
+    if len(parts) == 1:
+        return {**MODEL_COLUMNS, **lessons.DERIVED_MODEL}[metric][0]
+    table = {"cluster": CLUSTER_COLUMNS, "firm": {**FIRM_COLUMNS, **lessons.DERIVED_FIRM}, "location": LOCATION_COLUMNS}[parts[0]]
+    return table[parts[2]][0]
+
+
+def _compare_charts(keys: tuple[str, str], scenario: Scenario) -> tuple:
+    metric, _ = _try_metric(keys, scenario)
+    if metric is None:
+        return COMPARE_CHARTS
+    return (_metric_chart(metric.name, metric.window), *COMPARE_CHARTS)
+
+
+def _explore_tabs(scenario: Scenario) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    tabs = dict(EXPLORE_TABS)
+    own = lesson_charts(scenario)
+    if own:
+        tabs = {"Lesson": own, **tabs}
+    return list(tabs), tabs

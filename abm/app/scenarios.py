@@ -21,9 +21,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import abm
 from abm.params import STRATEGY_SHARES, ParameterError, Params, load_scenario
+
+if TYPE_CHECKING:
+    from abm.lessons import Lesson
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,7 @@ class Scenario:
     params: Params
     look_for: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    lesson: Lesson | None = field(default=None, compare=False, repr=False)  # a teaching lesson's text and things to try
 
 
 def scenario_dirs() -> list[Path]:
@@ -93,14 +98,16 @@ def read_scenario(path: Path) -> Scenario | None:
     title = str(meta.get("title") or key.replace("_", " ").capitalize())
     look_for = _as_list(meta.get("look_for"))
     description = _paragraphs(str(meta.get("description", "")))
-    if "lesson" in meta:  # a teaching lesson: its Info-tab text, rendered by abm.lessons
-        from abm.lessons import LessonError, lesson_markdown, load_lesson
+    lesson = None
+    if "lesson" in meta:  # a teaching lesson: the page shows its question, text and things to try
+        from abm.lessons import LessonError, load_lesson
 
         try:
-            description = lesson_markdown(load_lesson(path), heading=3)
+            lesson = load_lesson(path)
         except (LessonError, ParameterError) as exc:
             log.warning("lesson text of %s not shown: %s", path, exc)
-    return Scenario(key=key, title=title, description=description, params=params, look_for=look_for, path=path)
+    return Scenario(key=key, title=title, description=description, params=params, look_for=look_for, path=path,
+                    lesson=lesson)
 
 
 def default_baseline() -> Scenario:

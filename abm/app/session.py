@@ -153,8 +153,16 @@ class RunFrame:
                    model=model.model_metrics().reset_index(drop=True), clusters=model.cluster_metrics(),
                    firms=model.firm_metrics(), locations=model.location_metrics(), pay=model.pay_metrics())
 
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tables under the chart registry's names (:data:`abm.charts.Tables`)."""
+        return {"model": self.model, "cluster": self.clusters, "firm": self.firms, "location": self.locations, "pay": self.pay}
+
 
 _frame_ids = itertools.count(1)
+#: Play never steps more than a quarter between two frames, at any speed: the picture never
+#: jumps more than three months and Pause never overshoots by more than one frame.
+MAX_MONTHS_PER_FRAME = 3
 
 
 @dataclass(frozen=True)
@@ -176,19 +184,30 @@ class Frame:
 
     @property
     def date(self) -> str:
-        months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-        return f"{months[self.month % 12]} {self.start_year + self.month // 12}"
+        return month_name(self.start_year, self.month)
+
+
+def month_name(start_year: int, month: int) -> str:
+    """``"Mar 2027"`` for month 62 of a run starting in January 2022."""
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    return f"{months[month % 12]} {start_year + month // 12}"
 
 
 @dataclass
 class Simulation:
-    """One visitor's models (one, or two in the comparison), stepped together."""
+    """One visitor's models (one, or two in the comparison), stepped together.
+
+    ``pause`` is set by the page's Pause button the moment it is clicked (before the page
+    re-renders); the play loop checks it between single months, so a run stops within the month
+    it is stepping, whatever the load, and a click is never lost to a re-render.
+    """
 
     models: list[tuple[str, LaborMarket]] = field(default_factory=list)
     generation: int = 0
     frame: Frame | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     key: object = None  # what the current models were built from (the page's settings)
+    pause: threading.Event = field(default_factory=threading.Event)
 
     def reset(self, specs: list[RunSpec], key: object = None) -> Frame:
         """Build fresh models at month 0 (raises ParameterError for invalid parameters)."""
@@ -208,11 +227,17 @@ class Simulation:
     def horizon(self) -> int:
         return min(m.p.months for _, m in self.models) if self.models else 0
 
-    def step(self, months: int = 1, generation: int | None = None, *, snapshot: bool = True) -> Frame | None:
+    @property
+    def start_year(self) -> int:
+        return self.models[0][1].p.start_year if self.models else 0
+
+    def step(self, months: int = 1, generation: int | None = None, *, snapshot: bool = True,
+             stop: Callable[[], bool] | None = None) -> Frame | None:
         """Step every model ``months`` months (not past the horizon) and take a frame.
 
         With ``generation`` given, does nothing and returns None if the models were rebuilt since
-        (a play loop of an earlier run must not step or publish the new one). With
+        (a play loop of an earlier run must not step or publish the new one). ``stop`` is asked
+        before every month; once it says True no further month is stepped. With
         ``snapshot=False`` the frame is left for :meth:`publishable` to take.
         """
         with self.lock:
@@ -220,6 +245,8 @@ class Simulation:
                 return None
             months = max(0, min(months, self.horizon - self.month))
             for _ in range(months):
+                if stop is not None and stop():
+                    break
                 for _, model in self.models:
                     model.step()
             if snapshot:
@@ -231,7 +258,8 @@ class Simulation:
         with self.lock:
             if generation != self.generation or not self.models:
                 return None
-            self.frame = self._snapshot(rate)
+            if self.frame is None or self.frame.month != self.month or rate is not None:
+                self.frame = self._snapshot(rate)
             return self.frame
 
     def _snapshot(self, rate: float | None = None) -> Frame:
@@ -242,42 +270,49 @@ class Simulation:
 
 
 def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish: Callable[[Frame], None], *,
-         max_batch: int = 48, frame_budget: float = 0.5, clock: Callable[[], float] = time.perf_counter) -> int:
+         stop_month: int | None = None, max_batch: int = MAX_MONTHS_PER_FRAME,
+         clock: Callable[[], float] = time.perf_counter) -> int:
     """Step ``sim`` at ``speed`` months per second (None: as fast as drawing allows) until the
-    horizon or until ``cancel`` is set; ``publish(frame)`` after each batch. Returns months stepped.
+    horizon, ``stop_month``, ``sim.pause`` or ``cancel``; ``publish(frame)`` after each batch of at
+    most ``max_batch`` months. Returns the months stepped.
 
     Months owed at the chosen speed accumulate while a frame is being drawn, so the rate holds
-    when drawing is slower than one month's interval; a backlog is capped at ``max_batch``.
+    when drawing is slower than one month's interval, up to ``max_batch`` a frame. Pause and cancel
+    are checked between single months; the frame of the month reached is always published, so the
+    page shows where the run stopped.
     """
     generation = sim.generation
     start, start_month = clock(), sim.month
+    end = sim.horizon if stop_month is None else min(stop_month, sim.horizon)
     last, owed = start, 1.0  # the first month at once
-    per_month = 0.02  # running estimate of the seconds one month takes to step (for speed=None)
-    while not cancel.is_set():
-        if sim.month >= sim.horizon:
-            break
+
+    def halted() -> bool:
+        return cancel.is_set() or sim.pause.is_set()
+
+    while not halted() and sim.month < end:
         now = clock()
-        if speed is None:  # as fast as possible: step for about a frame budget, then draw
-            k = max(1, min(max_batch, int(frame_budget / per_month)))
+        if speed is None:
+            k = max_batch
         else:
             owed = min(owed + (now - last) * speed, float(max_batch))
             last = now
             k = int(owed)
             if k < 1:
-                cancel.wait((1.0 - owed) / speed)
+                if sim.pause.wait((1.0 - owed) / speed) or cancel.is_set():
+                    break
                 continue
             owed -= k
-        t0 = clock()
-        before = sim.month
-        if sim.step(k, generation, snapshot=False) is None:
-            break
-        if sim.month > before:
-            per_month = 0.5 * per_month + 0.5 * (clock() - t0) / (sim.month - before)
+        if sim.step(min(k, end - sim.month), generation, snapshot=False, stop=halted) is None:
+            return sim.month - start_month
         elapsed = clock() - start
         frame = sim.publishable(generation, rate=(sim.month - start_month) / elapsed if elapsed > 0 else None)
         if frame is None:
             break
         publish(frame)
+    if sim.month > start_month and (sim.frame is None or sim.frame.month != sim.month):
+        frame = sim.publishable(generation)
+        if frame is not None:
+            publish(frame)
     return sim.month - start_month
 
 
