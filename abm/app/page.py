@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import solara
@@ -25,7 +26,7 @@ import solara.lab
 
 from abm import charts
 from abm.app import exports, links, seeds
-from abm.app.chart_view import ChartView
+from abm.app.chart_view import LiveChart, LiveHTML, StaticChart
 from abm.app.scenarios import Scenario, comparison_presets, load_scenarios
 from abm.app.session import (
     DEFAULT_SEED,
@@ -92,7 +93,10 @@ CSS = f"""
 .abm-bar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; padding: 6px 10px; background: #eef1f6;
             border-radius: 8px; }}
 .abm-bar .v-input {{ margin-top: 0; padding-top: 0; }}
+.abm-when {{ flex: 1 1 170px; min-width: 150px; }}
 .abm-date {{ font-size: 18px; font-weight: 600; color: #1a237e; line-height: 1.1; }}
+.abm-progress {{ height: 4px; background: #c5cae9; border-radius: 2px; margin-top: 2px; }}
+.abm-progress > div {{ height: 4px; background: #1a237e; border-radius: 2px; }}
 .abm-sub {{ font-size: 12px; color: #4a4f55; }}
 .abm-card {{ background: #fffdf5; border: 1px solid #f1e3b3; border-radius: 8px; padding: 8px 12px; margin: 8px 0; }}
 .abm-card-title {{ font-size: 13px; font-weight: 600; color: #5d4300; }}
@@ -118,8 +122,9 @@ CSS = f"""
 .abm-knob-label {{ font-size: 13px; color: #202124; }}
 .abm-knob-value {{ font-size: 13px; font-weight: 600; color: #1a237e; }}
 .abm-mix {{ display: flex; height: 10px; border-radius: 5px; overflow: hidden; margin: 4px 0 2px 0; background: #eee; }}
-.abm-compare td, .abm-compare th {{ padding: 3px 10px; font-size: 13px; text-align: right; }}
-.abm-compare td:first-child, .abm-compare th:first-child {{ text-align: left; color: #4a4f55; }}
+.abm-compare td, .abm-compare th {{ padding: 3px 10px; font-size: 13px; text-align: right; font-weight: normal; }}
+.abm-compare th[scope="row"], .abm-compare td:first-child {{ text-align: left; color: #4a4f55; }}
+.abm-compare th[scope="col"] {{ font-weight: 600; }}
 .abm-compare {{ border-collapse: collapse; margin: 6px 0; background: #fff; border: 1px solid #e0e4ea; }}
 .abm-compare tr:nth-child(even) {{ background: #f6f7f9; }}
 .abm-exports {{ display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 14px 0 4px 0; }}
@@ -175,21 +180,32 @@ def lesson_charts(scenario: Scenario) -> tuple[str, ...]:
     return tuple(n for n in names if n in charts.CHARTS)
 
 
+def _chart(name) -> charts.Chart:
+    return name if isinstance(name, charts.Chart) else charts.get(name)
+
+
 @solara.component
-def ChartGrid(names: tuple[str, ...], data, frame_id: int):
+def ChartGrid(names: tuple, sim: Simulation, runs: bool = False):
+    """The charts of the simulation's newest frame, updated with every frame."""
     with solara.Div(classes=["abm-grid"]):
         for name in names:
-            chart = charts.get(name) if isinstance(name, str) else name
-            ChartView(chart, data, frame_id).key(chart.name)
+            chart = _chart(name)
+            LiveChart(chart, sim, runs).key(chart.name)
 
 
 # --- run controls ----------------------------------------------------------------------------------
 @solara.component
-def RunControls(frame: Frame | None, playing: bool, speed: solara.Reactive[str], stop_at: solara.Reactive[str],
-                on_play: Callable[[], None], on_pause: Callable[[], None], on_step: Callable[[], None],
-                on_reset: Callable[[], None], blocked: bool):
+def RunControls(sim: Simulation, tick: solara.Reactive[int], playing: bool, speed: solara.Reactive[str],
+                stop_at: solara.Reactive[str], on_play: Callable[[], None], on_pause: Callable[[], None],
+                on_step: Callable[[], None], on_reset: Callable[[], None], blocked: bool):
     """Reset, Step, Play and Pause (two buttons: a click always means what its button says, even
-    when it arrives while the page redraws), speed, where to stop, and the date."""
+    when it arrives while the page redraws), speed, where to stop, and the date.
+
+    Reads ``tick``, bumped when a step, a reset or the end of a run changes what can be pressed;
+    the date follows every frame by itself.
+    """
+    _ = tick.value
+    frame = sim.frame
     at_end = frame is not None and frame.at_end
     years = [END]
     if frame is not None:
@@ -207,13 +223,17 @@ def RunControls(frame: Frame | None, playing: bool, speed: solara.Reactive[str],
         with solara.Div(style={"width": "118px"}):
             solara.Select("Stop at (January)", values=years, value=stop_at.value if stop_at.value in years else END,
                           on_value=stop_at.set, dense=True, classes=["abm-stop"])
-        with solara.Column(gap="0px", style={"flex": "1 1 170px", "min-width": "150px"}):
-            if frame is not None:
-                solara.Text(frame.date, classes=["abm-date", "abm-month"])
-                rate = f" · {frame.rate:.1f} months/s" if playing and frame.rate else ""
-                end = " · end: reset to run again" if at_end else ""
-                solara.Text(f"month {frame.month} of {frame.horizon}{rate}{end}", classes=["abm-sub", "abm-month-count"])
-                solara.ProgressLinear(value=100.0 * frame.month / max(frame.horizon, 1), color="primary")
+        LiveHTML(sim, _date_html, classes=["abm-when"], attributes={"aria-live": "off"})
+
+
+def _date_html(frame: Frame) -> str:
+    rate = f" · {frame.rate:.1f} months/s" if frame.rate else ""
+    end = " · end: reset to run again" if frame.at_end else ""
+    share = 100.0 * frame.month / max(frame.horizon, 1)
+    return (f'<div class="abm-date abm-month">{frame.date}</div>'
+            f'<div class="abm-sub abm-month-count">month {frame.month} of {frame.horizon}{rate}{end}</div>'
+            f'<div class="abm-progress" role="progressbar" aria-label="months simulated" aria-valuemin="0" '
+            f'aria-valuemax="{frame.horizon}" aria-valuenow="{frame.month}"><div style="width:{share:.1f}%"></div></div>')
 
 
 # --- the lesson ----------------------------------------------------------------------------------------
@@ -315,40 +335,51 @@ def ScenarioCard(scenario: Scenario, changed: list[str]):
 
 
 # --- explore mode -----------------------------------------------------------------------------------
-@solara.component
-def Headlines(run: RunFrame, start_year: int):
-    df = run.model
+def _kpi_html(label: str, value: str, delta: str, key: str) -> str:
+    return (f'<div class="abm-kpi abm-kpi-{key}"><div class="abm-kpi-label">{label}</div>'
+            f'<div class="abm-kpi-value">{value}</div><div class="abm-kpi-delta">{delta}</div></div>')
+
+
+def headlines_html(frame: Frame) -> str:
+    """The headline numbers of the frame's (first) run, with their value in the first year."""
+    df = frame.runs[0].model
     now, first = df.iloc[-1], df.iloc[0]
+    start = frame.start_year
     last12 = df[df["month"] > max(0, int(now["month"]) - 12)]
-    with solara.Div(classes=["abm-kpis"]):
-        _kpi("Unemployment rate", f"{100 * now['unemployment_rate']:.1f} %", f"{start_year}: {100 * first['unemployment_rate']:.1f} %", "unemployment")
-        _kpi("Vacancy rate", f"{100 * now['vacancy_rate']:.1f} %", f"{start_year}: {100 * first['vacancy_rate']:.1f} %", "vacancies")
-        _kpi("Mismatch index", f"{now['mismatch_index']:.2f}", f"{start_year}: {first['mismatch_index']:.2f}", "mismatch")
-        _kpi("ML/AI vacancies per seeker", f"{now['ai_vacancy_seeker_ratio']:.1f}", f"legacy roles: {now['legacy_vacancy_seeker_ratio']:.2f}", "ai-ratio")
-        _kpi("AI pay premium", f"{100 * now['ai_premium']:+.0f} %", "ML/AI vs other developers", "ai-premium")
-        _kpi("Remote ÷ onsite pay", f"{now['remote_onsite_pay_ratio_adjusted']:.2f}", "location-adjusted payers", "remote")
-        _kpi("Junior hires, 12 months", f"{last12['junior_hires'].sum():.0f}", f"seniors + staff: {now['workers_by_seniority_senior'] + now['workers_by_seniority_staff']:,.0f}", "juniors")
-        _kpi("In retraining", f"{now['retraining_enrolled']:.0f}", f"completed so far: {df['retraining_completed'].sum():.0f}", "retraining")
+    seniors = now["workers_by_seniority_senior"] + now["workers_by_seniority_staff"]
+    return "".join([
+        _kpi_html("Unemployment rate", f"{100 * now['unemployment_rate']:.1f} %", f"{start}: {100 * first['unemployment_rate']:.1f} %", "unemployment"),
+        _kpi_html("Vacancy rate", f"{100 * now['vacancy_rate']:.1f} %", f"{start}: {100 * first['vacancy_rate']:.1f} %", "vacancies"),
+        _kpi_html("Mismatch index", f"{now['mismatch_index']:.2f}", f"{start}: {first['mismatch_index']:.2f}", "mismatch"),
+        _kpi_html("ML/AI vacancies per seeker", f"{now['ai_vacancy_seeker_ratio']:.1f}", f"legacy roles: {now['legacy_vacancy_seeker_ratio']:.2f}", "ai-ratio"),
+        _kpi_html("AI pay premium", f"{100 * now['ai_premium']:+.0f} %", "ML/AI vs other developers", "ai-premium"),
+        _kpi_html("Remote ÷ onsite pay", f"{now['remote_onsite_pay_ratio_adjusted']:.2f}", "location-adjusted payers", "remote"),
+        _kpi_html("Junior hires, 12 months", f"{last12['junior_hires'].sum():.0f}", f"seniors + staff: {seniors:,.0f}", "juniors"),
+        _kpi_html("In retraining", f"{now['retraining_enrolled']:.0f}", f"completed so far: {df['retraining_completed'].sum():.0f}", "retraining"),
+    ])
 
 
 @solara.component
-def ExploreView(frame: Frame | None, tab_names: list[str], tab: solara.Reactive[int], tabs: dict[str, tuple[str, ...]]):
-    if frame is None:
+def ExploreView(sim: Simulation, tab_names: list[str], tab: solara.Reactive[int], tabs: dict[str, tuple[str, ...]],
+                export: ExportInfo):
+    """The explore mode's chart tabs, charts, headline numbers and exports."""
+    if sim.frame is None:
         solara.Info("No model yet: fix the parameters in the sidebar.")
         return
-    run = frame.runs[0]
     with solara.lab.Tabs(value=tab, background_color="#fafafa", slider_color="primary"):
         for name in tab_names:
             solara.lab.Tab(name, classes=[f"abm-tab-{name.lower()}"])
     name = tab_names[min(tab.value, len(tab_names) - 1)]
-    ChartGrid(tabs[name], run.tables, frame.id).key(f"grid-{name}")
-    Headlines(run, frame.start_year)
+    ChartGrid(tabs[name], sim).key(f"grid-{name}")
+    LiveHTML(sim, headlines_html, classes=["abm-kpis"], attributes={"aria-label": "headline numbers"})
+    ExportBar(tabs[name], sim, export)
 
 
 # --- compare mode -----------------------------------------------------------------------------------
 @solara.component
-def CompareView(frame: Frame | None, worlds: dict[str, str], keys: solara.Reactive[tuple[str, str]], scenario: Scenario,
-                seed_panel, chart_names: tuple):
+def CompareHeader(worlds: dict[str, str], keys: solara.Reactive[tuple[str, str]], scenario: Scenario):
+    """What is compared: a lesson's thing to try (what changed, what to watch, the folded answer) or
+    two picked worlds; the two world pickers."""
     by_title = {v: k for k, v in worlds.items()}
 
     def set_side(i: int, title: str):
@@ -379,16 +410,22 @@ def CompareView(frame: Frame | None, worlds: dict[str, str], keys: solara.Reacti
             with solara.Div(style={"flex": "1 1 260px"}):
                 solara.Select(f"World {'AB'[i]}", values=list(worlds.values()), value=worlds.get(keys.value[i], keys.value[i]),
                               on_value=lambda t, i=i: set_side(i, t), classes=[f"abm-compare-{'ab'[i]}"])
-    if frame is None or len(frame.runs) != 2:
-        solara.Info("No comparison yet: pick two worlds (and check the parameters in the sidebar).")
-        return
-    CompareTable(frame)
-    ChartGrid(chart_names, {r.label: r.tables for r in frame.runs}, frame.id)
-    seed_panel()
 
 
 @solara.component
-def CompareTable(frame: Frame):
+def CompareView(sim: Simulation, chart_names: tuple, export: ExportInfo):
+    """The two worlds' table, charts and exports."""
+    frame = sim.frame
+    if frame is None or len(frame.runs) != 2:
+        solara.Info("No comparison yet: pick two worlds (and check the parameters in the sidebar).")
+        return
+    LiveHTML(sim, compare_table_html, tag="table", classes=["abm-compare", "abm-compare-table"])
+    ChartGrid(chart_names, sim, runs=True)
+    ExportBar(chart_names, sim, export)
+
+
+def compare_table_html(frame: Frame) -> str:
+    """The headline numbers of the two worlds side by side."""
     rows = []
     for label, fn in (
         ("Unemployment rate", lambda d: f"{100 * d.iloc[-1]['unemployment_rate']:.1f} %"),
@@ -398,12 +435,12 @@ def CompareTable(frame: Frame):
         ("Senior vacancies: months open", lambda d: f"{d.iloc[-1]['senior_vacancy_duration']:.1f}"),
         ("Mismatch index", lambda d: f"{d.iloc[-1]['mismatch_index']:.2f}"),
     ):
-        rows.append(f"<tr><td>{label}</td>" + "".join(f"<td>{fn(r.model)}</td>" for r in frame.runs) + "</tr>")
-    rows.append("<tr><td>Cumulative profit per 2022 worker</td>" + "".join(f"<td>{_profit_per_worker(r)}</td>" for r in frame.runs) + "</tr>")
+        rows.append(f"<tr><th scope='row'>{label}</th>" + "".join(f"<td>{fn(r.model)}</td>" for r in frame.runs) + "</tr>")
+    rows.append("<tr><th scope='row'>Cumulative profit per 2022 worker</th>" + "".join(f"<td>{_profit_per_worker(r)}</td>" for r in frame.runs) + "</tr>")
     styles = theme.run_styles([r.label for r in frame.runs])
-    head = "<tr><th></th>" + "".join(f'<th><span style="color:{styles[r.label].color}">{"AB"[i]}: {_escape(r.label)}</span></th>'
-                                      for i, r in enumerate(frame.runs)) + "</tr>"
-    solara.HTML(tag="table", unsafe_innerHTML=head + "".join(rows), classes=["abm-compare", "abm-compare-table"])
+    head = "<tr><td></td>" + "".join(f'<th scope="col"><span style="color:{styles[r.label].color}">{"AB"[i]}: {_escape(r.label)}</span></th>'
+                                     for i, r in enumerate(frame.runs)) + "</tr>"
+    return head + "".join(rows)
 
 
 def _profit_per_worker(run: RunFrame) -> str:
@@ -462,7 +499,11 @@ def SeedPanel(worlds: list[tuple[str, Params]], seed: int, months: int, end_labe
             solara.HTML(tag="p", classes=["abm-question", "abm-seed-verdict"],
                         unsafe_innerHTML=f"{_escape(theme.output_label(metric.name))} moved the predicted way "
                                          f"(<strong>{expect}</strong>) on <strong>{held} of {len(out.seeds)} seeds</strong>.")
-        ChartGrid(chart_names, {label: out.tables[label] for label in out.labels}, id(out))
+        data = {label: out.tables[label] for label in out.labels}
+        with solara.Div(classes=["abm-grid"]):
+            for name in chart_names:
+                chart = _chart(name)
+                StaticChart(chart, data, id(out)).key(chart.name)
 
 
 def _moved(expect: str, before: float, after: float) -> bool:
@@ -531,16 +572,44 @@ def _changed(scenario: Scenario, values: dict[str, float]) -> list[str]:
 
 
 # --- exports ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExportInfo:
+    """What the export bar needs besides the frame: the world's settings and the scenario."""
+
+    scenario: Scenario
+    settings: links.Settings  # month 0: the frame's month is filled in
+    scenario_values: tuple[tuple[str, float], ...]
+
+
 @solara.component
-def ExportBar(chart_names: tuple, data, stem: str, title: str, query: str, scenario: Scenario):
-    """PNG of the visible charts, CSV of their data, the settings link and the lesson handout."""
-    chart_list = [n if isinstance(n, charts.Chart) else charts.get(n) for n in chart_names]
+def ExportBar(chart_names: tuple, sim: Simulation, export: ExportInfo):
+    """PNG of the visible charts, CSV of their data (both of the newest frame, made when clicked),
+    the settings link and the lesson handout."""
+    chart_list = [_chart(n) for n in chart_names]
+    scenario = export.scenario
+    runs = export.settings.mode == "compare"
+    stem = exports.filename(scenario.key, export.settings.mode)
+
+    def data():
+        frame = sim.frame
+        return frame, ({r.label: r.tables for r in frame.runs} if runs else frame.runs[0].tables)
+
+    def png() -> bytes:
+        frame, tables = data()
+        return exports.charts_png(chart_list, tables, f"{scenario.title} — {frame.date}")
+
+    def csv() -> str:
+        return exports.charts_csv(chart_list, data()[1])
+
+    def link(frame: Frame) -> str:
+        query = links.to_query(replace(export.settings, month=frame.month), dict(export.scenario_values))
+        return f'<a class="abm-settings-link" href="?{_escape(query)}" target="_blank" rel="noopener">Settings link</a> (opens this world at {frame.date})'
+
     with solara.Div(classes=["abm-exports"]):
-        solara.FileDownload(lambda: exports.charts_png(chart_list, data, title), filename=f"{stem}.png",
-                            label="Charts (PNG)", icon_name="mdi-image", mime_type="image/png",
+        solara.FileDownload(png, filename=f"{stem}.png", mime_type="image/png",
                             children=[solara.Button("Charts (PNG)", icon_name="mdi-image", small=True, outlined=True,
                                                     classes=["abm-export-png"])])
-        solara.FileDownload(lambda: exports.charts_csv(chart_list, data), filename=f"{stem}.csv", mime_type="text/csv",
+        solara.FileDownload(csv, filename=f"{stem}.csv", mime_type="text/csv",
                             children=[solara.Button("Data (CSV)", icon_name="mdi-table", small=True, outlined=True,
                                                     classes=["abm-export-csv"])])
         if scenario.lesson is not None:
@@ -552,8 +621,7 @@ def ExportBar(chart_names: tuple, data, stem: str, title: str, query: str, scena
             solara.FileDownload(handout, filename=f"{scenario.lesson.path.stem}-handout.html", mime_type="text/html",
                                 children=[solara.Button("Lesson handout (HTML)", icon_name="mdi-printer", small=True,
                                                         outlined=True, classes=["abm-export-handout"])])
-        solara.HTML(tag="a", unsafe_innerHTML="Settings link (restores this world)",
-                    attributes={"href": f"?{query}", "class": "abm-settings-link", "target": "_blank", "rel": "noopener"})
+        LiveHTML(sim, link, tag="span", classes=["abm-link"])
 
 
 # --- the page --------------------------------------------------------------------------------------
@@ -599,12 +667,11 @@ def Page():
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
     stop_at = solara.use_reactive(END)
-    tick = solara.use_reactive(0)  # set to the id of each new frame: makes the page redraw
+    tick = solara.use_reactive(0)  # the newest frame's id: only the live parts read it, so only they redraw
     sidebar_open = solara.use_reactive(True)
     notes = solara.use_reactive(problems)
     pending_month = solara.use_reactive(initial.month)  # a link's month: stepped to once
     explore_tab = solara.use_reactive(0)
-    _ = tick.value
 
     scenario = by_key.get(scenario_key.value, scenarios[0])
     error: str | None = None
@@ -639,13 +706,13 @@ def Page():
 
     sim = explore if mode.value == 0 else compare
     blocked = (error is not None) if mode.value == 0 else (compare_error is not None)
-    frame = sim.frame
 
     def apply_link_month():
         if pending_month.value and sim.models:
             f = sim.step(pending_month.value)
             pending_month.set(0)
             if f is not None:
+                sim.notify(f)
                 tick.set(f.id)
 
     solara.use_effect(apply_link_month, [sim.generation])
@@ -654,7 +721,7 @@ def Page():
         if not playing.value or blocked:
             return
         stop = None if stop_at.value == END else (int(stop_at.value) - sim.start_year) * 12
-        play(sim, SPEEDS[speed.value], cancel, lambda f: tick.set(f.id),
+        play(sim, SPEEDS[speed.value], cancel, sim.notify,
              stop_month=stop if stop is not None and stop > sim.month else None)
         if not cancel.is_set() and not sim.pause.is_set():
             playing.set(False)  # reached the stop or the end
@@ -673,12 +740,15 @@ def Page():
     def on_step():
         f = sim.step(1)
         if f is not None:
-            tick.set(f.id)
+            sim.notify(f)
+            if f.at_end:
+                tick.set(f.id)  # Step and Play are no longer possible
 
     def on_reset():
         on_pause()
         if sim.models:
             f = sim.reset([RunSpec(label, m.p, m.seed) for label, m in sim.models], sim.key)
+            sim.notify(f)
             tick.set(f.id)
 
     def set_mode(i: int):
@@ -691,18 +761,12 @@ def Page():
         set_mode(1)
         compare_keys.set((scenario.key, f"{TRY}{i + 1}"))
 
-    # what the page shows, and what the exports and the settings link carry
+    # what the exports and the settings link carry (the month is the frame's)
     tab_names, tabs = _explore_tabs(scenario)
-    if mode.value == 0:
-        shown = tabs[tab_names[min(explore_tab.value, len(tab_names) - 1)]]
-        data = frame.runs[0].tables if frame is not None else None
-    else:
-        shown = _compare_charts(compare_keys.value, scenario)
-        data = {r.label: r.tables for r in frame.runs} if frame is not None and len(frame.runs) == 2 else None
-    settings = links.Settings(scenario.key, values.value, n_workers.value, seed.value, links.MODES[mode.value],
-                              tuple(compare_keys.value), frame.month if frame is not None else 0)
-    query = links.to_query(settings, knob_values(scenario.params))
-    stem = exports.filename(scenario.key, links.MODES[mode.value], f"month-{frame.month if frame else 0}")
+    compare_shown = _compare_charts(compare_keys.value, scenario)
+    export = ExportInfo(scenario, links.Settings(scenario.key, values.value, n_workers.value, seed.value,
+                                                 links.MODES[mode.value], tuple(compare_keys.value)),
+                        tuple(knob_values(scenario.params).items()))
 
     solara.Title("AI-era tech labour market")
     solara.Style(CSS)
@@ -721,7 +785,7 @@ def Page():
                     Sidebar(scenarios, scenario_key, values, n_workers, seed, error)
             with solara.Div(classes=["abm-main"]):
                 with solara.Div(classes=["abm-sticky"]):
-                    RunControls(frame, playing.value, speed, stop_at, on_play, on_pause, on_step, on_reset, blocked)
+                    RunControls(sim, tick, playing.value, speed, stop_at, on_play, on_pause, on_step, on_reset, blocked)
                 for note in notes.value:
                     solara.Warning(f"Settings link: {note}", dense=True, classes=["abm-note"])
                 if scenario.lesson is not None:
@@ -732,20 +796,17 @@ def Page():
                     if error:
                         solara.Error(f"These parameters cannot be run — {error}. The charts show the last valid run.",
                                      classes=["abm-main-error"])
-                    ExploreView(frame, tab_names, explore_tab, tabs)
+                    ExploreView(explore, tab_names, explore_tab, tabs, export)
                 else:
                     if compare_error:
                         solara.Error(f"Cannot build the comparison — {compare_error}", classes=["abm-main-error"])
-                    metric, expect = _try_metric(compare_keys.value, scenario)
-
-                    def seed_panel():
+                    CompareHeader(titles, compare_keys, scenario)
+                    if not compare_error:
+                        CompareView(compare, compare_shown, export)
+                        metric, expect = _try_metric(compare_keys.value, scenario)
                         end = month_name(compare.start_year, compare.horizon)
-                        SeedPanel(compare_worlds, seed.value, compare.horizon, end, metric, expect, shown).key(
+                        SeedPanel(compare_worlds, seed.value, compare.horizon, end, metric, expect, compare_shown).key(
                             f"seeds-{compare.key}")
-
-                    CompareView(frame if not compare_error else None, titles, compare_keys, scenario, seed_panel, shown)
-                if data is not None:
-                    ExportBar(shown, data, stem, f"{scenario.title} — {frame.date}", query, scenario)
 
 
 def _short_title(title: str) -> str:

@@ -82,7 +82,7 @@ WORKER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
 DEFAULT_WORKERS = 5_000
 DEFAULT_SEED = 1
 SPEEDS: dict[str, float | None] = {"1 month/s": 1.0, "3 months/s": 3.0, "6 months/s": 6.0, "12 months/s": 12.0,
-                                   "as fast as possible": None}
+                                   "as fast as possible": None}  # None: a quarter a frame, 8 frames a second at most
 DEFAULT_SPEED = "6 months/s"
 
 
@@ -163,6 +163,8 @@ _frame_ids = itertools.count(1)
 #: Play never steps more than a quarter between two frames, at any speed: the picture never
 #: jumps more than three months and Pause never overshoots by more than one frame.
 MAX_MONTHS_PER_FRAME = 3
+#: "As fast as possible" draws at most this often (s): 8 frames, 24 months a second.
+MIN_FRAME_INTERVAL = 0.125
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,26 @@ class Simulation:
     lock: threading.RLock = field(default_factory=threading.RLock)
     key: object = None  # what the current models were built from (the page's settings)
     pause: threading.Event = field(default_factory=threading.Event)
+    listeners: list[Callable[[Frame], None]] = field(default_factory=list)
+
+    def subscribe(self, listener: Callable[[Frame], None]) -> Callable[[], None]:
+        """Call ``listener(frame)`` for every frame :meth:`notify` announces; returns the unsubscribe."""
+        with self.lock:
+            self.listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self.lock:
+                if listener in self.listeners:
+                    self.listeners.remove(listener)
+
+        return unsubscribe
+
+    def notify(self, frame: Frame) -> None:
+        """Hand ``frame`` to every listener (the page's live charts and numbers)."""
+        with self.lock:
+            listeners = list(self.listeners)
+        for listener in listeners:
+            listener(frame)
 
     def reset(self, specs: list[RunSpec], key: object = None) -> Frame:
         """Build fresh models at month 0 (raises ParameterError for invalid parameters)."""
@@ -258,8 +280,7 @@ class Simulation:
         with self.lock:
             if generation != self.generation or not self.models:
                 return None
-            if self.frame is None or self.frame.month != self.month or rate is not None:
-                self.frame = self._snapshot(rate)
+            self.frame = self._snapshot(rate)
             return self.frame
 
     def _snapshot(self, rate: float | None = None) -> Frame:
@@ -270,11 +291,12 @@ class Simulation:
 
 
 def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish: Callable[[Frame], None], *,
-         stop_month: int | None = None, max_batch: int = MAX_MONTHS_PER_FRAME,
+         stop_month: int | None = None, max_batch: int = MAX_MONTHS_PER_FRAME, min_interval: float = MIN_FRAME_INTERVAL,
          clock: Callable[[], float] = time.perf_counter) -> int:
-    """Step ``sim`` at ``speed`` months per second (None: as fast as drawing allows) until the
+    """Step ``sim`` at ``speed`` months per second (None: as fast as the frames go) until the
     horizon, ``stop_month``, ``sim.pause`` or ``cancel``; ``publish(frame)`` after each batch of at
-    most ``max_batch`` months. Returns the months stepped.
+    most ``max_batch`` months, at most one frame every ``min_interval`` seconds. Returns the months
+    stepped.
 
     Months owed at the chosen speed accumulate while a frame is being drawn, so the rate holds
     when drawing is slower than one month's interval, up to ``max_batch`` a frame. Pause and cancel
@@ -285,6 +307,7 @@ def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish:
     start, start_month = clock(), sim.month
     end = sim.horizon if stop_month is None else min(stop_month, sim.horizon)
     last, owed = start, 1.0  # the first month at once
+    last_frame: float | None = None
 
     def halted() -> bool:
         return cancel.is_set() or sim.pause.is_set()
@@ -293,6 +316,10 @@ def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish:
         now = clock()
         if speed is None:
             k = max_batch
+            if last_frame is not None and now - last_frame < min_interval:
+                if sim.pause.wait(min_interval - (now - last_frame)) or cancel.is_set():
+                    break
+                continue
         else:
             owed = min(owed + (now - last) * speed, float(max_batch))
             last = now
@@ -308,8 +335,9 @@ def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish:
         frame = sim.publishable(generation, rate=(sim.month - start_month) / elapsed if elapsed > 0 else None)
         if frame is None:
             break
+        last_frame = clock()
         publish(frame)
-    if sim.month > start_month and (sim.frame is None or sim.frame.month != sim.month):
+    if sim.month > start_month:  # where the run stopped, without a rate: it no longer runs
         frame = sim.publishable(generation)
         if frame is not None:
             publish(frame)

@@ -9,17 +9,17 @@ rule and every series' value at the hovered year; bars show their value on hover
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Mapping
 
 import altair as alt
+import numpy as np
 from abm.charts import theme
 from abm.charts.registry import Chart, Runs, Tables, describe, frame, is_tables
 
 DATASET = "table"
 HEIGHT = 210  # px of the plotting area; the width follows the container
-SIGNIFICANT = 5  # digits kept in the streamed values
+DECIMALS = 4  # decimals kept in the streamed values
 SUBTITLE = "subtitle"  # the spec's parameter holding the chart's subtitle
 
 
@@ -42,11 +42,11 @@ def values(chart: Chart, data: Tables | Runs) -> Streamed:
     """The rows to stream into ``chart`` for one run (or several runs, or seeds of each)."""
     df, styles = frame(chart, data)
     cols = [c for c in ("x", "y", "series", "run", "t", "order", "lo", "hi", "n") if c in df]
-    rows = df[cols].to_dict("records")
-    for row in rows:
-        for k, v in row.items():
-            if isinstance(v, float):
-                row[k] = None if not math.isfinite(v) else float(f"{v:.{SIGNIFICANT}g}")
+    table = df[cols].copy()
+    for c in table.columns:
+        if table[c].dtype.kind == "f":  # fewer digits on the wire; NaN and ±inf → null (a gap)
+            table[c] = table[c].round(DECIMALS).replace([np.inf, -np.inf], np.nan)
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
     return Streamed(rows, styles, df.attrs.get("subtitle", ""), describe(chart, df, styles))
 
 

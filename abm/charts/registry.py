@@ -100,14 +100,11 @@ def _lines(df: pd.DataFrame, series: Mapping[str, object]) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def _by(df: pd.DataFrame, key: str, value: Callable[[pd.DataFrame], object], keep: Callable[[pd.DataFrame], bool] | None = None):
-    """Tidy lines of a long table (one line per ``key`` value)."""
-    parts = []
-    for name, sub in df.groupby(key, observed=True, sort=False):
-        if keep is not None and not keep(sub):
-            continue
-        parts.append(pd.DataFrame({"x": sub["year"].to_numpy(float), "y": np.asarray(value(sub), dtype=float), "key": str(name)}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["x", "y", "key"])
+def _by(df: pd.DataFrame, key: str, value: Callable[[pd.DataFrame], object], keep: Callable[[pd.DataFrame], object] | None = None):
+    """Tidy lines of a long table: one line per value of its ``key`` column (``keep``: a row mask)."""
+    out = pd.DataFrame({"x": df["year"].to_numpy(float), "y": np.asarray(value(df), dtype=float),
+                        "key": df[key].astype(str).to_numpy()})
+    return out if keep is None else out[np.asarray(keep(df), dtype=bool)].reset_index(drop=True)
 
 
 def _nan_zero(s: pd.Series) -> pd.Series:
@@ -154,8 +151,9 @@ def _single(values: pd.Series, label: Callable[[str], str], key: str | Callable[
                          "order": np.arange(len(values))})
 
 
-def _strategies_with_firms(sub: pd.DataFrame) -> bool:
-    return float(sub["firms"].max()) > 0
+def _strategies_with_firms(firm: pd.DataFrame) -> pd.Series:
+    """Rows of strategies that have firms at some month (the others are left out of charts)."""
+    return firm.groupby("strategy", observed=True)["firms"].transform("max") > 0
 
 
 def profit_per_worker(firm: pd.DataFrame) -> pd.DataFrame:
@@ -209,8 +207,7 @@ def junior_hires(t: Tables) -> pd.DataFrame:
 def cluster_ratio(t: Tables) -> pd.DataFrame:
     c = t["cluster"]
     shown = [n for n in theme.family("cluster") if theme.cluster_group(n) != "other"]
-    c = c[c["cluster"].isin(shown)]
-    return _by(c, "cluster", lambda s: s["vacancy_seeker_ratio"].clip(lower=0.02))
+    return _by(c, "cluster", lambda s: s["vacancy_seeker_ratio"].clip(lower=0.02), lambda s: s["cluster"].isin(shown))
 
 
 def _seekers_and_vacancies(cluster: pd.DataFrame) -> pd.DataFrame:
@@ -473,8 +470,9 @@ def frame(chart: Chart, data: Tables | Runs) -> tuple[pd.DataFrame, dict[str, th
     styles = chart.styles()
     if is_tables(data):
         df = chart.data(data)
-        out = df.assign(series=[styles[k].label for k in df["key"]])
-        return out, {styles[k].label: styles[k] for k in dict.fromkeys(df["key"])}
+        keys = list(dict.fromkeys(df["key"]))
+        out = df.assign(series=df["key"].map({k: styles[k].label for k in keys}))
+        return out, {styles[k].label: styles[k] for k in keys}
     run_styles = theme.run_styles(list(data))
     one_series = chart.family == "single"
     parts, used, subtitle = [], {}, ""
@@ -515,20 +513,17 @@ def describe(chart: Chart, df: pd.DataFrame, styles: Mapping[str, theme.Style]) 
     def fmt(v: float) -> str:
         return "n/a" if not np.isfinite(v) else _format(v, chart.y_format)
 
-    if chart.kind in ("line", "path"):
-        if chart.kind == "path":
-            last = df.iloc[-1]
-            return (f"{title}. {chart.x_title} against {chart.y_title}; latest: {fmt(float(last['x']))} and "
-                    f"{fmt(float(last['y']))}.")
-        lo, hi = float(df["x"].min()), float(df["x"].max())
-        latest = []
-        for name in styles:
-            sub = df[df["series"] == name].dropna(subset=["y"])
-            if len(sub):
-                latest.append(f"{name} {fmt(float(sub['y'].iloc[-1]))}")
-        return f"{title}, {chart.y_title}, {lo:.0f} to {hi:.1f}. Latest: " + "; ".join(latest) + "."
-    top = df.dropna(subset=["y"]).sort_values("y", ascending=False).head(6)
-    items = "; ".join(f"{r.x}" + (f" ({r.series})" if len(styles) > 1 else "") + f" {fmt(float(r.y))}" for r in top.itertuples())
+    if chart.kind == "path":
+        last = df.iloc[-1]
+        return f"{title}. {chart.x_title} against {chart.y_title}; latest: {fmt(float(last['x']))} and {fmt(float(last['y']))}."
+    valid = df.dropna(subset=["y"])
+    if chart.kind == "line":
+        latest = valid.groupby("series", sort=False)["y"].last()
+        parts = "; ".join(f"{name} {fmt(float(latest[name]))}" for name in styles if name in latest.index)
+        return f"{title}, {chart.y_title}, {float(df['x'].min()):.0f} to {float(df['x'].max()):.1f}. Latest: {parts}."
+    top = valid.nlargest(6, "y")
+    many = len(styles) > 1
+    items = "; ".join(f"{x}" + (f" ({s})" if many else "") + f" {fmt(float(y))}" for x, s, y in zip(top["x"], top["series"], top["y"]))
     return f"{title}, {chart.y_title}. Largest: {items}."
 
 
