@@ -7,3 +7,23 @@ from abm import LaborMarket
 def small_model():
     """A 2,000-worker model at its initial state."""
     return LaborMarket(seed=3, n_workers=2000, worker_agents=False)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cpu-hog", action="store_true",
+                     help="keep one CPU core busy while the tests run (browser tests under load, as on a shared CI machine)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cpu_hog(request):
+    """With ``--cpu-hog``: a busy-looping process for the whole session (``make test-browser-loaded``)."""
+    if not request.config.getoption("--cpu-hog"):
+        yield None
+        return
+    import subprocess
+    import sys
+
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield hog
+    hog.terminate()
+    hog.wait(10)

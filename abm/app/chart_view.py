@@ -43,6 +43,13 @@ class VegaChart(v.VuetifyTemplate):
     filename = traitlets.Unicode("chart").tag(sync=True)
 
 
+class DocumentLanguage(v.VuetifyTemplate):
+    """Sets ``<html lang>`` in the browser."""
+
+    template_file = str(Path(__file__).with_name("document_language.vue"))
+    lang = traitlets.Unicode("en").tag(sync=True)
+
+
 def use_frames(sim: Simulation, element, update: Callable[[object, Frame], None], dependencies: list) -> None:
     """After render, call ``update(widget, frame)`` with ``element``'s widget for the newest frame
     and then for every new frame.

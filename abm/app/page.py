@@ -26,7 +26,9 @@ import solara.lab
 
 from abm import charts
 from abm.app import exports, links, seeds
-from abm.app.chart_view import LiveChart, LiveHTML, StaticChart
+import reacton.ipyvuetify as rv
+
+from abm.app.chart_view import DocumentLanguage, LiveChart, LiveHTML, StaticChart
 from abm.app.scenarios import Scenario, comparison_presets, load_scenarios
 from abm.app.session import (
     DEFAULT_SEED,
@@ -114,7 +116,11 @@ CSS = f"""
 .abm-kpi-label {{ font-size: 11.5px; color: #4a4f55; line-height: 1.2; white-space: nowrap; }}
 .abm-kpi-value {{ font-size: 17px; font-weight: 600; color: #202124; line-height: 1.25; }}
 .abm-kpi-delta {{ font-size: 11px; color: #4a4f55; white-space: nowrap; }}
-.abm-grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 10px; margin-top: 8px; }}
+.abm-grid {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 10px; margin-top: 6px;
+             align-items: start; }}
+.abm-main .v-tabs:not(.abm-modes) .v-tabs-bar {{ height: 38px; }}
+details.abm-answer {{ margin: 4px 0; padding: 4px 10px; background: #fff; border: 1px solid #e0e4ea; border-radius: 6px; }}
+details.abm-answer summary {{ cursor: pointer; font-weight: 500; color: #1a237e; }}
 .abm-chart-box {{ background: #fff; border: 1px solid #e0e4ea; border-radius: 8px; padding: 6px 8px 4px 8px; min-width: 0; }}
 .abm-caption {{ font-size: 12px; color: #4a4f55; line-height: 1.35; margin-top: 2px; }}
 .abm-group {{ font-size: 12.5px; font-weight: 600; color: #1a237e; margin: 12px 0 0 0; text-transform: uppercase;
@@ -236,7 +242,16 @@ def _date_html(frame: Frame) -> str:
             f'aria-valuemax="{frame.horizon}" aria-valuenow="{frame.month}"><div style="width:{share:.1f}%"></div></div>')
 
 
-# --- the lesson ----------------------------------------------------------------------------------------
+# --- the lesson ---------------------------------------------------------------------------------------
+@solara.component
+def Answer(text: str):
+    """The model's answer to a thing to try, folded until a student opens it (a native <details>)."""
+    import markdown
+
+    solara.HTML(tag="details", classes=["abm-answer"],
+                unsafe_innerHTML=f"<summary>The model's answer (predict first!)</summary>{markdown.markdown(text)}")
+
+
 def _param_text(name: str) -> str:
     """A parameter for people: its description (the code name only in a tooltip elsewhere)."""
     field = Params.model_fields.get(name)
@@ -274,7 +289,7 @@ def ThingsToTry(scenario: Scenario, on_try: Callable[[int], None]):
                                                      f"{_escape(changes)}. {_escape(_window_text(thing))}")
             solara.Button(f"Try it: compare the two worlds", icon_name="mdi-compare", small=True, outlined=True,
                           color="primary", on_click=lambda i=i: on_try(i), classes=["abm-try", f"abm-try-{i + 1}"])
-            solara.Details(summary="The model's answer (predict first!)", children=[solara.Markdown(thing.predict)])
+            Answer(thing.predict)
 
 
 def _facts_markdown(scenario: Scenario) -> str:
@@ -303,7 +318,7 @@ def LessonCard(scenario: Scenario, on_try: Callable[[int], None]):
                               attributes={"aria-expanded": "true" if opened else "false"})
         section = open_section.value
         if section:
-            with solara.Div(classes=["abm-section", f"abm-section-body-{section}"]):
+            with solara.Div(classes=["abm-section", f"abm-section-body-{section}"], attributes={"tabindex": "0"}):
                 if section == "how":
                     solara.Markdown(lesson.description + "\n\n" + lesson.mechanism)
                 elif section == "notice":
@@ -371,7 +386,7 @@ def ExploreView(sim: Simulation, tab_names: list[str], tab: solara.Reactive[int]
             solara.lab.Tab(name, classes=[f"abm-tab-{name.lower()}"])
     name = tab_names[min(tab.value, len(tab_names) - 1)]
     ChartGrid(tabs[name], sim).key(f"grid-{name}")
-    LiveHTML(sim, headlines_html, classes=["abm-kpis"], attributes={"aria-label": "headline numbers"})
+    LiveHTML(sim, headlines_html, classes=["abm-kpis"], attributes={"aria-label": "headline numbers", "role": "region", "tabindex": "0"})
     ExportBar(tabs[name], sim, export)
 
 
@@ -400,7 +415,7 @@ def CompareHeader(worlds: dict[str, str], keys: solara.Reactive[tuple[str, str]]
             solara.HTML(tag="table", classes=["abm-compare", "abm-try-changes"],
                         unsafe_innerHTML=f"<tr><th>changed</th><th>A: the lesson's world</th><th>B: tried</th></tr>{rows}")
             solara.Text(_window_text(thing) + " Same people, same seed: only the change differs.", classes=["abm-sub"])
-            solara.Details(summary="The model's answer (predict first!)", children=[solara.Markdown(thing.predict)])
+            Answer(thing.predict)
         else:
             solara.HTML(tag="div", classes=["abm-card-title"], unsafe_innerHTML="Two worlds, same people, same seed")
             solara.Text("Both models start from the same workforce (same seed and size) and are stepped together. "
@@ -748,7 +763,6 @@ def Page():
         on_pause()
         if sim.models:
             f = sim.reset([RunSpec(label, m.p, m.seed) for label, m in sim.models], sim.key)
-            sim.notify(f)
             tick.set(f.id)
 
     def set_mode(i: int):
@@ -771,7 +785,8 @@ def Page():
     solara.Title("AI-era tech labour market")
     solara.Style(CSS)
     with solara.Div(classes=["abm-app"]):
-        with solara.Div(classes=["abm-appbar"]):
+        DocumentLanguage.element()
+        with rv.Html(tag="header", class_="abm-appbar"):
             solara.Button(icon_name="mdi-menu", icon=True, on_click=lambda: sidebar_open.set(not sidebar_open.value),
                           classes=["abm-menu"], attributes={"aria-label": "show or hide the settings"})
             solara.HTML(tag="h1", unsafe_innerHTML=_escape(TITLE))
@@ -781,9 +796,9 @@ def Page():
                     solara.lab.Tab(name, classes=[f"abm-mode-{i}"])
         with solara.Div(classes=["abm-body"]):
             if sidebar_open.value:
-                with solara.Div(classes=["abm-sidebar"], attributes={"aria-label": "settings"}):
+                with rv.Html(tag="aside", class_="abm-sidebar", attributes={"aria-label": "settings", "tabindex": "0"}):
                     Sidebar(scenarios, scenario_key, values, n_workers, seed, error)
-            with solara.Div(classes=["abm-main"]):
+            with rv.Html(tag="main", class_="abm-main", attributes={"tabindex": "0"}):
                 with solara.Div(classes=["abm-sticky"]):
                     RunControls(sim, tick, playing.value, speed, stop_at, on_play, on_pause, on_step, on_reset, blocked)
                 for note in notes.value:

@@ -232,14 +232,17 @@ class Simulation:
             listener(frame)
 
     def reset(self, specs: list[RunSpec], key: object = None) -> Frame:
-        """Build fresh models at month 0 (raises ParameterError for invalid parameters)."""
+        """Build fresh models at month 0 (raises ParameterError for invalid parameters); the
+        listeners get the new frame."""
         models = [(s.label, LaborMarket(seed=s.seed, params=s.params)) for s in specs]
         with self.lock:
             self.models = models
             self.generation += 1
             self.key = key
             self.frame = self._snapshot()
-            return self.frame
+            frame = self.frame
+        self.notify(frame)
+        return frame
 
     @property
     def month(self) -> int:

@@ -18,7 +18,7 @@ from abm.charts import theme
 from abm.charts.registry import Chart, Runs, Tables, describe, frame, is_tables
 
 DATASET = "table"
-HEIGHT = 210  # px of the plotting area; the width follows the container
+HEIGHT = 200  # px of the plotting area; the width follows the container
 DECIMALS = 4  # decimals kept in the streamed values
 SUBTITLE = "subtitle"  # the spec's parameter holding the chart's subtitle
 
