@@ -434,6 +434,7 @@ def test_an_impossible_strategy_mix_shows_the_message_not_a_traceback(app):
     err = a.page.wait_for_selector(".abm-param-error", timeout=10_000)
     text = err.inner_text()
     assert "must sum to 1" in text and "share_counter_cyclical" in text
+    a.page.wait_for_selector(".abm-main-error", timeout=10_000)
     body = a.page.inner_text("body")
     assert "Traceback" not in body and "cannot be run" in body
     assert a.page.is_disabled("button.abm-step") and a.page.is_disabled("button.abm-play")

@@ -61,10 +61,12 @@ def spec(chart: Chart, styles: Mapping[str, theme.Style], *, runs: bool = False,
     """
     labels = list(styles)
     columns = 1 if max((len(k) for k in labels), default=0) > 30 else min(len(labels), 2 if len(labels) > 4 else 4)
-    color = alt.Color("series:N", scale=alt.Scale(domain=labels, range=[styles[k].color for k in labels]),
-                      legend=alt.Legend(title=None, columns=columns) if len(labels) > 1 else None, sort=labels)
+    legend = alt.Legend(title=None, columns=columns, symbolStrokeWidth=2.2) if len(labels) > 1 else None
+    color = alt.Color("series:N", scale=alt.Scale(domain=labels, range=[styles[k].color for k in labels]), legend=legend,
+                      sort=labels)
+    # the same legend for colour and dash: Vega-Lite merges them, so the legend shows the dash too
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=labels, range=[list(styles[k].dash) or [1, 0] for k in labels]),
-                          legend=None, sort=labels)
+                          legend=legend, sort=labels)
     yfmt = chart.y_format.replace("g", "~g") if chart.y_format.endswith("g") else chart.y_format
     base = alt.Chart(alt.NamedData(DATASET))
     layers: list[alt.Chart] = []
