@@ -23,6 +23,12 @@ import pandas as pd
 
 LEVELS = ("junior", "mid", "senior", "staff")
 JUNIOR, MID, SENIOR, STAFF = range(4)
+N_LEVELS = len(LEVELS)
+
+
+def cell_index(firm: np.ndarray, occupation: np.ndarray, level: np.ndarray, n_occupations: int) -> np.ndarray:
+    """Flat index of firm × occupation × level cells in arrays shaped (F, O, N_LEVELS)."""
+    return (np.asarray(firm).astype(np.int64) * n_occupations + occupation) * N_LEVELS + level
 
 
 def _read(name: str) -> pd.DataFrame:
