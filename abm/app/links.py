@@ -10,6 +10,7 @@ default is used instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import parse_qsl, urlencode
 
 from abm.app.session import DEFAULT_SEED, DEFAULT_WORKERS, KNOBS, WORKER_CHOICES, knob_values
@@ -45,11 +46,12 @@ def to_query(settings: Settings, scenario_values: dict[str, float]) -> str:
     return urlencode(items)
 
 
-def from_query(search: str | None, scenarios: dict[str, object], default: str, compare_keys: set[str]) -> tuple[Settings, list[str]]:
+def from_query(search: str | None, scenarios: dict[str, object], default: str,
+               is_world: Callable[[str], bool]) -> tuple[Settings, list[str]]:
     """Settings from a query string, and one line per value that was ignored (with what is allowed).
 
-    ``scenarios``: scenario key → its :class:`~abm.params.Params`; ``compare_keys``: the world keys
-    a comparison side may name.
+    ``scenarios``: scenario key → its :class:`~abm.params.Params`; ``is_world``: whether a key
+    names a world a comparison side may show.
     """
     problems: list[str] = []
     query = dict(parse_qsl(search or "", keep_blank_values=True))
@@ -85,10 +87,11 @@ def from_query(search: str | None, scenarios: dict[str, object], default: str, c
     sides = (query.pop("a", None), query.pop("b", None))
     compare = None
     if any(sides):
-        if all(s in compare_keys for s in sides):
+        if all(s is not None and is_world(s) for s in sides):
             compare = (sides[0], sides[1])
         else:
-            problems.append(f"a={sides[0]!r}, b={sides[1]!r}: not two worlds of the comparison; allowed: {', '.join(sorted(compare_keys))}")
+            problems.append(f"a={sides[0]!r}, b={sides[1]!r}: not two worlds of the comparison; allowed: the keys of "
+                            "the single-strategy worlds, the scenarios, 'current' and 'try-N' of a lesson")
     for key in list(query):
         if key in KNOBS:
             knob = KNOBS[key]

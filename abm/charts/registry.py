@@ -403,7 +403,7 @@ CHART_LIST: tuple[Chart, ...] = (
     Chart("retrained_employed", "Retraining completers in work", retrained_employed, "line", _YEAR,
           "% of completers employed", "single", labels={"value": "completers employed"}, y_zero=True, y_format=".0f"),
     Chart("retraining_flows", "Retraining flows per year", retraining_flows, "bars", "calendar year",
-          "workers / year", "retraining", y_format=",.0f"),
+          "workers / year", "retraining_flow", y_format=",.0f"),
     Chart("retrained_pay", "Pay after retraining", retrained_pay, "line", _YEAR, "$ thousand / year", "pay",
           y_format=",.0f"),
     Chart("long_term_unemployed", "Long-term unemployed (more than 6 months)", long_term_unemployed, "line", _YEAR,

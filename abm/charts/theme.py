@@ -48,7 +48,7 @@ class Style:
 #: matplotlib marker → Vega-Lite point shape
 VEGA_SHAPES = {"o": "circle", "s": "square", "^": "triangle-up", "v": "triangle-down", "D": "diamond", "P": "cross"}
 
-#: Strategy identity used until the strategy classes carry a colour of their own.
+#: Each strategy's colour (used where its class in ``abm.strategies`` has no ``colour``), dash and marker.
 STRATEGY_STYLE = {
     "cutting": (OKABE_ITO["vermillion"], DASHED, "v"),
     "counter_cyclical": (OKABE_ITO["bluish_green"], SOLID, "^"),
@@ -119,11 +119,16 @@ POLICY_LABELS = {"location_adjusted": "location-adjusted payers", "national_band
 @lru_cache(maxsize=None)
 def family(name: str) -> dict[str, Style]:
     """The styles of one family of series, by key."""
-    from abm.strategies import STRATEGY_NAMES
     from abm.world import LEVELS
 
     if name == "strategy":
-        return {s: Style(strategy_label(s), *STRATEGY_STYLE[s]) for s in STRATEGY_NAMES}
+        from abm.strategies import STRATEGIES
+
+        out = {}
+        for s in STRATEGIES:
+            color, dash, marker = STRATEGY_STYLE.get(s.name, (GREY, LONG_DASH, "P"))
+            out[s.name] = Style(s.label, getattr(s, "colour", color), dash, marker)
+        return out
     if name == "level":
         return {lv: Style(level_label(lv), c, d, m) for lv, c, d, m in zip(LEVELS, LEVEL_COLORS, LEVEL_DASHES, LEVEL_MARKERS)}
     if name == "cluster":  # every cluster: its group's colour and dash, its own marker
@@ -144,10 +149,11 @@ def family(name: str) -> dict[str, Style]:
         return {"location_adjusted": Style(POLICY_LABELS["location_adjusted"], OKABE_ITO["vermillion"], SOLID, "o"),
                 "national_band": Style(POLICY_LABELS["national_band"], OKABE_ITO["blue"], DASHED, "s"),
                 "all": Style(POLICY_LABELS["all"], GREY, DOTTED, "D")}
-    if name == "retraining":
+    if name == "retraining":  # stocks
         return {"enrolled": Style("in a programme", OKABE_ITO["blue"], SOLID, "o"),
-                "completed": Style("completed (cumulative)", OKABE_ITO["bluish_green"], DASHED, "s"),
-                "started": Style("enrolments", OKABE_ITO["blue"], SOLID, "o"),
+                "completed": Style("completed (cumulative)", OKABE_ITO["bluish_green"], DASHED, "s")}
+    if name == "retraining_flow":  # flows a year: the stock's colours for the flow that feeds it
+        return {"started": Style("enrolments", OKABE_ITO["blue"], SOLID, "o"),
                 "completions": Style("completions", OKABE_ITO["bluish_green"], DASHED, "s"),
                 "dropouts": Style("dropouts", OKABE_ITO["vermillion"], DOTTED, "v")}
     if name == "pay":
