@@ -50,7 +50,7 @@ def _progress_bar(total: int, desc: str):
 def cmd_run(args: argparse.Namespace) -> int:
     from abm.model import LaborMarket
     from abm.params import load_scenario
-    from abm.plots import overview
+    from abm import charts
     from abm.report import summary_table
 
     scenario = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"— {elapsed:.1f} s")
     print(summary_table(tables["model"], tables["clusters"], tables["firms"]).to_string())
     if not args.no_plots:
-        fig = overview(tables["model"], tables["clusters"], tables["firms"], title=f"{name} (seed {model.seed})")
+        fig = charts.overview(charts.tables_of(model), title=f"{name} (seed {model.seed})")
         fig.savefig(out / "overview.png", dpi=90)
         print(f"plots: {out / 'overview.png'}")
     print(f"tables: {out}/{{{','.join(tables)}}}.csv")
