@@ -52,7 +52,9 @@ from abm.app.session import (
     remote_split,
 )
 from abm.charts import theme
+from abm.charts.lessons import lesson_chart_names, metric_chart
 from abm.params import STRATEGY_SHARES, Params
+from abm.sources import cite
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +75,6 @@ EXPLORE_TABS: dict[str, tuple[str, ...]] = {
     "Locations": ("location_workers", "location_unemployment", "location_pay", "location_remote"),
 }
 COMPARE_CHARTS = ("juniors", "seniors", "junior_hires", "profit", "unemployment", "mismatch")
-#: lesson files name the charts of the lessons module; their registry names
-LESSON_CHART_ALIASES = {"plot_vacancy_durations": "hard_to_fill", "plot_pay": "ai_premium"}
 LESSON_SECTIONS = (("how", "How it works"), ("notice", "Things to notice"), ("try", "Things to try"),
                    ("discussion", "Discussion"), ("facts", "Sources"))
 
@@ -180,10 +180,7 @@ def _kpi(label: str, value: str, delta: str = "", testid: str = ""):
 
 def lesson_charts(scenario: Scenario) -> tuple[str, ...]:
     """The registry charts a lesson asks for."""
-    if scenario.lesson is None:
-        return ()
-    names = [LESSON_CHART_ALIASES.get(n, n.removeprefix("plot_")) for n in scenario.lesson.charts]
-    return tuple(n for n in names if n in charts.CHARTS)
+    return lesson_chart_names(scenario.lesson.charts) if scenario.lesson is not None else ()
 
 
 def _chart(name) -> charts.Chart:
@@ -292,10 +289,11 @@ def ThingsToTry(scenario: Scenario, on_try: Callable[[int], None]):
             Answer(thing.predict)
 
 
-def _facts_markdown(scenario: Scenario) -> str:
-    from abm.lessons import lesson_sections
-
-    return lesson_sections(scenario.lesson, heading=4)["facts"].split("\n", 2)[2]
+def _facts_html(scenario: Scenario) -> str:
+    """The facts from the articles: what they report, which article (title and outlet), how the model uses it."""
+    rows = "".join(f"<tr><td>{_escape(f.fact)}</td><td>{_escape(cite(f.source))}</td><td>{_escape(f.in_model or '—')}</td></tr>"
+                   for f in scenario.lesson.facts)
+    return f"<tr><th scope='col'>fact</th><th scope='col'>source</th><th scope='col'>in the model</th></tr>{rows}"
 
 
 @solara.component
@@ -328,7 +326,7 @@ def LessonCard(scenario: Scenario, on_try: Callable[[int], None]):
                 elif section == "discussion":
                     solara.Markdown("\n".join(f"{i}. {q}" for i, q in enumerate(lesson.discussion, start=1)))
                 elif section == "facts":
-                    solara.Markdown(_facts_markdown(scenario))
+                    solara.HTML(tag="table", unsafe_innerHTML=_facts_html(scenario), classes=["abm-compare", "abm-facts"])
 
 
 @solara.component
@@ -854,49 +852,11 @@ def _try_metric(keys: tuple[str, str], scenario: Scenario) -> tuple[seeds.Metric
     return seeds.Metric(thing.metric, thing.window), thing.expect
 
 
-class _TablesAsModel:
-    """A run's tables behind the model methods :func:`abm.lessons.metric_series` reads."""
-
-    def __init__(self, tables: charts.Tables):
-        self._t = tables
-
-    def model_metrics(self):
-        return self._t["model"]
-
-    def cluster_metrics(self):
-        return self._t["cluster"]
-
-    def firm_metrics(self):
-        return self._t["firm"]
-
-    def location_metrics(self):
-        return self._t["location"]
-
-
-def _metric_chart(metric: str, window) -> charts.Chart:
-    """A lesson's judged output over time, its judging window shaded."""
-    from abm import lessons
-
-    return charts.series_chart(f"metric-{metric.replace(':', '-')}", theme.output_label(metric), _metric_unit(metric),
-                               lambda t: lessons.metric_series(_TablesAsModel(t), metric), window=window)
-
-
-def _metric_unit(metric: str) -> str:
-    from abm import lessons
-    from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS
-
-    parts = metric.split(":")
-    if len(parts) == 1:
-        return {**MODEL_COLUMNS, **lessons.DERIVED_MODEL}[metric][0]
-    table = {"cluster": CLUSTER_COLUMNS, "firm": {**FIRM_COLUMNS, **lessons.DERIVED_FIRM}, "location": LOCATION_COLUMNS}[parts[0]]
-    return table[parts[2]][0]
-
-
 def _compare_charts(keys: tuple[str, str], scenario: Scenario) -> tuple:
     metric, _ = _try_metric(keys, scenario)
     if metric is None:
         return COMPARE_CHARTS
-    return (_metric_chart(metric.name, metric.window), *COMPARE_CHARTS)
+    return (metric_chart(metric.name, metric.window), *COMPARE_CHARTS)
 
 
 def _explore_tabs(scenario: Scenario) -> tuple[list[str], dict[str, tuple[str, ...]]]:

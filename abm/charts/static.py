@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from abm.charts import theme
 from abm.charts.registry import Chart, Runs, Tables, frame, get
@@ -42,7 +42,8 @@ def draw(chart: Chart | str, data: Tables | Runs, ax, *, title: str | None = Non
     for value in chart.rules:
         (ax.axvline if chart.kind == "hbars" else ax.axhline)(value, color=theme.INK, lw=0.7, zorder=1)
     subtitle = df.attrs.get("subtitle", "")
-    ax.set_title(title if title is not None else chart.title + (f"\n{subtitle}" if subtitle else ""), loc="left")
+    ax.set_title(title if title is not None else chart.title + (f"\n{subtitle}" if subtitle else ""), loc="left",
+                 fontsize=theme.FONT["title"], fontweight="bold")
     if chart.kind == "hbars":
         ax.set_xlabel(chart.y_title)
     else:
@@ -50,6 +51,7 @@ def draw(chart: Chart | str, data: Tables | Runs, ax, *, title: str | None = Non
         ax.set_ylabel(chart.y_title)
     if chart.log_y:
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: f"{y:g}"))
         ax.yaxis.set_minor_locator(NullLocator())
     elif chart.y_zero and not df.empty and np.nanmin(df["y"].to_numpy(float)) >= 0:
