@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 
 
 class VegaChart(v.VuetifyTemplate):
-    """The widget: ``spec`` is embedded once, ``values`` replace the data of its ``table`` dataset."""
+    """The widget: ``spec`` is embedded once, ``values`` (the data column by column) replace the
+    data of its ``table`` dataset."""
 
     template_file = str(Path(__file__).with_name("vega_chart.vue"))
     spec = traitlets.Dict().tag(sync=True)
-    values = traitlets.List().tag(sync=True)
+    values = traitlets.Dict().tag(sync=True)
     subtitle = traitlets.Unicode("").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
@@ -95,7 +96,7 @@ def LiveChart(chart: charts.Chart, sim: Simulation, runs: bool = False, caption:
             if shape != getattr(widget, "abm_shape", None):  # other series than the spec knows: a new spec
                 widget.abm_shape = shape
                 widget.spec = interactive.spec(chart, streamed.styles, runs=runs, spread=streamed.spread)
-            widget.values = streamed.rows
+            widget.values = streamed.columns
             widget.subtitle = streamed.subtitle
             widget.alt = streamed.alt
 
@@ -112,7 +113,7 @@ def StaticChart(chart: charts.Chart, data, data_id: object):
     spec = solara.use_memo(lambda: interactive.spec(chart, streamed.styles, runs=not charts.registry.is_tables(data),
                                                     spread=streamed.spread), [data_id, chart.name])
     with solara.Div(classes=["abm-chart-box", f"abm-chart-{chart.name}"]):
-        VegaChart.element(spec=spec, values=streamed.rows, subtitle=streamed.subtitle, alt=streamed.alt,
+        VegaChart.element(spec=spec, values=streamed.columns, subtitle=streamed.subtitle, alt=streamed.alt,
                           caption=chart.caption, filename=chart.name)
 
 

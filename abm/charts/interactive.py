@@ -9,11 +9,13 @@ rule and every series' value at the hovered year; bars show their value on hover
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
 import altair as alt
 import numpy as np
+import pandas as pd
 from abm.charts import theme
 from abm.charts.registry import Chart, Runs, Tables, describe, frame, is_tables
 
@@ -25,29 +27,37 @@ SUBTITLE = "subtitle"  # the spec's parameter holding the chart's subtitle
 
 @dataclass(frozen=True)
 class Streamed:
-    """What the app sends a chart each frame: its rows, the styles of the series present, the
-    subtitle, and a text alternative describing the data."""
+    """What the app sends a chart each frame: its data column by column (``x``, ``y``, ``series``,
+    ...: smaller and quicker to make than one record per point), the styles of the series present,
+    the subtitle, and a text alternative describing the data."""
 
-    rows: list[dict]
+    columns: dict[str, list]
     styles: dict[str, theme.Style]
     subtitle: str
     alt: str
 
     @property
     def spread(self) -> bool:
-        return bool(self.rows) and "lo" in self.rows[0]
+        return "lo" in self.columns
+
+    @property
+    def rows(self) -> list[dict]:
+        """The data as one record per point (what Vega-Lite reads)."""
+        names = list(self.columns)
+        return [dict(zip(names, values)) for values in zip(*self.columns.values())]
+
+
+def _column(values: pd.Series) -> list:
+    if values.dtype.kind == "f":  # fewer digits on the wire; NaN and ±inf → null (a gap)
+        return [v if math.isfinite(v) else None for v in np.round(values.to_numpy(float), DECIMALS).tolist()]
+    return values.tolist()
 
 
 def values(chart: Chart, data: Tables | Runs) -> Streamed:
-    """The rows to stream into ``chart`` for one run (or several runs, or seeds of each)."""
+    """The data to stream into ``chart`` for one run (or several runs, or seeds of each)."""
     df, styles = frame(chart, data)
-    cols = [c for c in ("x", "y", "series", "run", "t", "order", "lo", "hi", "n") if c in df]
-    table = df[cols].copy()
-    for c in table.columns:
-        if table[c].dtype.kind == "f":  # fewer digits on the wire; NaN and ±inf → null (a gap)
-            table[c] = table[c].round(DECIMALS).replace([np.inf, -np.inf], np.nan)
-    rows = table.astype(object).where(table.notna(), None).to_dict("records")
-    return Streamed(rows, styles, df.attrs.get("subtitle", ""), describe(chart, df, styles))
+    columns = {c: _column(df[c]) for c in ("x", "y", "series", "run", "t", "order", "lo", "hi", "n") if c in df}
+    return Streamed(columns, styles, df.attrs.get("subtitle", ""), describe(chart, df, styles))
 
 
 def spec(chart: Chart, styles: Mapping[str, theme.Style], *, runs: bool = False, spread: bool = False,
