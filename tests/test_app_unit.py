@@ -249,7 +249,7 @@ def _button(rc, cls):
 
 
 def _charts(rc):
-    return {w.filename: list(w.values) for w in rc.find(VegaChart).widgets}
+    return {w.filename: dict(w.values) for w in rc.find(VegaChart).widgets}
 
 
 def test_page_steps_redraws_and_each_page_has_its_own_model():
