@@ -313,3 +313,12 @@ def test_cli_registers_the_app_command():
     assert (args.port, args.host) == (DEFAULT_PORT, DEFAULT_HOST) == (8765, "127.0.0.1")
     cmd = solara_command("127.0.0.1", 9999)
     assert cmd[-6:] == ["abm.app.page", "--host", "127.0.0.1", "--port", "9999", "--production"]
+
+
+def test_app_command_rejects_a_bad_port_or_size_in_one_line():
+    import subprocess
+    import sys
+
+    for args, name in ((["--port", "99999"], "--port 99999"), (["--workers", "3"], "--workers 3")):
+        done = subprocess.run([sys.executable, "-m", "abm.cli", "app", *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and name in done.stderr

@@ -734,10 +734,16 @@ def Page():
         if not playing.value or blocked:
             return
         stop = None if stop_at.value == END else (int(stop_at.value) - sim.start_year) * 12
-        play(sim, SPEEDS[speed.value], cancel, sim.notify,
-             stop_month=stop if stop is not None and stop > sim.month else None)
-        if not cancel.is_set() and not sim.pause.is_set():
-            playing.set(False)  # reached the stop or the end
+        page_open = _page_open()
+
+        def publish(frame: Frame) -> None:
+            sim.notify(frame)
+            if not page_open():  # the visitor's tab is gone (or offline): stop spending the server's time
+                sim.pause.set()
+
+        play(sim, SPEEDS[speed.value], cancel, publish, stop_month=stop if stop is not None and stop > sim.month else None)
+        if not cancel.is_set() and (not sim.pause.is_set() or not page_open()):
+            playing.set(False)  # reached the stop or the end, or nobody is watching
 
     solara.use_thread(loop, dependencies=[playing.value, speed.value, mode.value, sim.generation, blocked, stop_at.value],
                       intrusive_cancel=False)
@@ -820,6 +826,17 @@ def Page():
                         end = month_name(compare.start_year, compare.horizon)
                         SeedPanel(compare_worlds, seed.value, compare.horizon, end, metric, expect, compare_shown).key(
                             f"seeds-{compare.key}")
+
+
+def _page_open() -> Callable[[], bool]:
+    """Whether a browser page of this visitor is connected (always True outside a Solara server)."""
+    try:
+        from solara.server.kernel_context import PageStatus, get_current_context
+
+        context = get_current_context()
+    except Exception:  # solara.render in tests: no server, no pages
+        return lambda: True
+    return lambda: PageStatus.CONNECTED in context.page_status.values()
 
 
 def _short_title(title: str) -> str:

@@ -14,6 +14,7 @@ frame takes longer than stepping a month, so at high speed a frame covers severa
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -84,7 +85,8 @@ KNOB_GROUPS: dict[str, list[Knob]] = {
 }
 KNOBS: dict[str, Knob] = {k.name: k for group in KNOB_GROUPS.values() for k in group}
 WORKER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
-DEFAULT_WORKERS = 5_000
+#: the world size a visitor starts with: 5,000, or what ``abm app --workers N`` set (``ABM_APP_WORKERS``)
+DEFAULT_WORKERS = int(os.environ.get("ABM_APP_WORKERS", "5000"))
 DEFAULT_SEED = 1
 SPEEDS: dict[str, float | None] = {"1 month/s": 1.0, "3 months/s": 3.0, "6 months/s": 6.0, "12 months/s": 12.0,
                                    "as fast as possible": None}  # None: a quarter a frame, 8 frames a second at most
