@@ -29,6 +29,8 @@ from abm.app.session import Frame, Simulation
 from abm.charts import interactive
 
 log = logging.getLogger(__name__)
+#: while a run plays, a chart's text alternative is renewed about this often (it costs as much as the data)
+ALT_EVERY_MONTHS = 6
 
 
 class VegaChart(v.VuetifyTemplate):
@@ -85,8 +87,11 @@ def LiveChart(chart: charts.Chart, sim: Simulation, runs: bool = False, caption:
     """A registry chart of the simulation's run (``runs``: of all its runs, side by side)."""
 
     def update(widget: VegaChart, frame: Frame) -> None:
+        # the text alternative every half year while a run plays, and whenever it stops
+        last = getattr(widget, "abm_alt_month", None)
+        alt = frame.rate is None or last is None or not 0 <= frame.month - last < ALT_EVERY_MONTHS
         try:
-            streamed = interactive.values(chart, _data(frame, runs))
+            streamed = interactive.values(chart, _data(frame, runs), alt=alt)
         except Exception:  # a chart must never take the page down
             log.exception("chart %s failed", chart.name)
             widget.alt = f"{chart.title}: could not be drawn for this month (see the server log)."
@@ -98,7 +103,9 @@ def LiveChart(chart: charts.Chart, sim: Simulation, runs: bool = False, caption:
                 widget.spec = interactive.spec(chart, streamed.styles, runs=runs, spread=streamed.spread)
             widget.values = streamed.columns
             widget.subtitle = streamed.subtitle
-            widget.alt = streamed.alt
+            if alt:
+                widget.alt = streamed.alt
+                widget.abm_alt_month = frame.month
 
     with solara.Div(classes=["abm-chart-box", f"abm-chart-{chart.name}"]) as box:
         el = VegaChart.element(caption=chart.caption if caption else "", filename=chart.name)

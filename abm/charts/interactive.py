@@ -53,11 +53,12 @@ def _column(values: pd.Series) -> list:
     return values.tolist()
 
 
-def values(chart: Chart, data: Tables | Runs) -> Streamed:
-    """The data to stream into ``chart`` for one run (or several runs, or seeds of each)."""
+def values(chart: Chart, data: Tables | Runs, *, alt: bool = True) -> Streamed:
+    """The data to stream into ``chart`` for one run (or several runs, or seeds of each);
+    ``alt=False`` skips the text alternative (``Streamed.alt`` is then empty)."""
     df, styles = frame(chart, data)
     columns = {c: _column(df[c]) for c in ("x", "y", "series", "run", "t", "order", "lo", "hi", "n") if c in df}
-    return Streamed(columns, styles, df.attrs.get("subtitle", ""), describe(chart, df, styles))
+    return Streamed(columns, styles, df.attrs.get("subtitle", ""), describe(chart, df, styles) if alt else "")
 
 
 def spec(chart: Chart, styles: Mapping[str, theme.Style], *, runs: bool = False, spread: bool = False,
