@@ -1,4 +1,4 @@
-"""Build the lesson notebooks ``demos/NN_*.ipynb`` from the lesson files in ``experiments/lessons/``.
+"""Build the lesson notebooks ``demos/NN_*.ipynb`` from the lesson files in ``abm/scenarios/lessons/``.
 
     .venv/bin/python demos/build_notebooks.py           # (re)write the notebooks
     .venv/bin/python demos/build_notebooks.py --check   # exit 1 if a notebook is out of date
@@ -97,12 +97,12 @@ The table shows the outputs the "things to try" are judged by, every two years.
 """),
         _code("""
 start = time.perf_counter()
-model = run_lesson(lesson, seed=SEED, months=MONTHS, n_workers=WORKERS)
+run = run_lesson(lesson, seed=SEED, months=MONTHS, n_workers=WORKERS)  # the run's tables, parameters and seed
 print(f"{MONTHS} months with {WORKERS:,} workers in {time.perf_counter() - start:.1f} s")
-lesson_table(lesson, model).round(3)
+lesson_table(lesson, run).round(3)
 """),
         _md("## 2. Look at it\n\n" + lesson_markdown(lesson, sections=("notice",)).split("\n", 2)[2]),
-        _code("fig = draw_charts(lesson, model, title=lesson.title)"),
+        _code("fig = draw_charts(lesson, run, title=lesson.title)"),
     ]
     if plan.scoreboard:
         cells += [
@@ -137,7 +137,7 @@ the figure shows that output for both runs; below it, a chart for the scenario (
 changed world (right) on the same scale. Pass other chart names to `figure()` to see more.
 """),
             _code(f"""
-try_{number} = compare(lesson, {number - 1}, seed=SEED, months=MONTHS, n_workers=WORKERS, base=model)
+try_{number} = compare(lesson, {number - 1}, seed=SEED, months=MONTHS, n_workers=WORKERS, base=run)
 display(Markdown(try_{number}.summary()))
 fig = try_{number}.figure({list(charts)!r})
 """),

@@ -13,7 +13,7 @@ def abm(*args, cwd=ROOT):
 
 def test_run_writes_tables_plot_and_summary(tmp_path):
     out = tmp_path / "run"
-    r = abm("run", "experiments/baseline.toml", "--workers", "1500", "--months", "14", "--out", str(out))
+    r = abm("run", "baseline", "--workers", "1500", "--months", "14", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "unemployment rate (%)" in r.stdout and "AI pay premium (%)" in r.stdout
     for name in ("model", "clusters", "firms", "locations", "pay"):

@@ -21,8 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from abm.files import baseline_path
+
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "experiments" / "baseline.toml"
+BASE = baseline_path()
 ABM = [sys.executable, "-m", "abm.cli"]
 
 
@@ -93,7 +95,7 @@ def test_sweep_writes_every_run_exactly_once_and_reports(tmp_path):
     assert firm.groupby(["run_id", "month"]).size().eq(4).all()
     assert {"cluster", "pay_policy", "remote_onsite_pay_ratio"} <= set(pd.read_parquet(out / "pay").columns)
     manifest = json.loads((out / "manifest.json").read_text())
-    from abm.experiments.runner import run_seeds
+    from abm.runs import spawn_seeds as run_seeds
 
     assert manifest["seeds"] == run_seeds(11, 6) == df.groupby("run_id")["seed"].first().tolist()
     assert manifest["status"] == "complete" and manifest["failures"] == [] and manifest["versions"]["abm"]

@@ -1,6 +1,8 @@
 """Engines: the one seam is a ``concurrent.futures.Executor``.
 
-* :func:`local_processes` — a ``ProcessPoolExecutor`` on this machine (default: all cores). On
+* :func:`local_processes` — a ``ProcessPoolExecutor`` on this machine (default: all cores); the
+  one process pool of the project (:func:`processes` hands it to ``abm.runs.run_many`` for
+  ``--processes N`` in ``abm calibrate`` and ``abm lessons check``). On
   Linux it forks (workers start in ~0.1 s with the package already imported; ``forkserver`` took
   ~5 s and ``spawn`` ~11 s here, because importing Mesa costs seconds). Workers ignore Ctrl-C: the
   parent decides what to do with the tasks in flight.
@@ -46,9 +48,9 @@ def _noop() -> int:  # pragma: no cover - runs in worker processes
 
 
 @contextmanager
-def local_processes(workers: int | None = None) -> Iterator[Engine]:
-    """A process pool of ``workers`` processes (default: all cores)."""
-    n = workers or os.cpu_count() or 1
+def local_processes(processes: int | None = None) -> Iterator[Engine]:
+    """A process pool of ``processes`` processes (default: all cores)."""
+    n = processes or os.cpu_count() or 1
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     ex = ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init)
     ex.submit(_noop).result()  # start the workers now, before the parent starts any thread (progress bar)
@@ -59,6 +61,20 @@ def local_processes(workers: int | None = None) -> Iterator[Engine]:
         raise
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def processes(n: int | None = None) -> Iterator[Executor | None]:
+    """The executor for ``--processes N``: a pool of ``n`` local processes (default: all cores), or
+    None — run in this process — for one."""
+    n = (os.cpu_count() or 1) if n is None else n
+    if n < 1:
+        raise ParameterError(f"--processes = {n} is invalid; allowed: an integer >= 1")
+    if n == 1:
+        yield None
+        return
+    with local_processes(n) as engine:
+        yield engine.executor
 
 
 def terminate(ex: Executor) -> None:
