@@ -129,7 +129,7 @@ def table_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> li
     return msgs
 
 
-def _tables(data: dict[str, Any], model: type[FileModel], where: str) -> None:
+def check_tables(data: dict[str, Any], model: type[FileModel], where: str) -> None:
     """Unknown or non-table top-level entries of a file of ``model`` → one-line error."""
     allowed = list(model.model_fields)
     for key, value in data.items():
@@ -184,7 +184,7 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     data = read_toml(path, "scenario file")
     if file_kind(data) == "experiment":
         raise ParameterError(f"{where} is {RUN_WITH['experiment']}, not a scenario")
-    _tables(data, ScenarioFile, where)
+    check_tables(data, ScenarioFile, where)
     try:
         header = ScenarioHeader(**data.get("scenario", {}))
     except ValidationError as exc:

@@ -30,7 +30,7 @@ class ParameterError(ValueError):
     """A parameter or scenario file is invalid. The message is one line naming the key."""
 
 
-def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str):
+def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str) -> Any:
     """A parameter field with range [lo, hi], a unit, a description and a source."""
     kw: dict[str, Any] = {}
     if lo is not None:
@@ -200,9 +200,8 @@ class Params(BaseModel):
         for name, f in cls.model_fields.items():
             lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
             hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
-            extra = f.json_schema_extra or {}
-            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": extra.get("unit", ""),
-                         "description": f.description, "source": extra.get("source", "")})
+            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": _extra(name, "unit"),
+                         "description": f.description, "source": _extra(name, "source")})
         return rows
 
 
@@ -213,6 +212,12 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _extra(name: str, key: str) -> str:
+    """A parameter's unit or source (the extra metadata of its field)."""
+    extra = Params.model_fields[name].json_schema_extra
+    return str(extra.get(key, "")) if isinstance(extra, dict) else ""
+
+
 def _allowed(name: str) -> str:
     f = Params.model_fields.get(name)
     if f is None:
@@ -221,7 +226,7 @@ def _allowed(name: str) -> str:
     hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
     kind = f.annotation.__name__ if isinstance(f.annotation, type) else str(f.annotation)
     rng = f" in [{lo}, {hi}]" if lo is not None and hi is not None else ""
-    unit = (f.json_schema_extra or {}).get("unit", "")
+    unit = _extra(name, "unit")
     return f"{kind}{rng}" + (f" ({unit})" if unit else "")
 
 

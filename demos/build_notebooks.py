@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from abm.lessons import Lesson, load_lessons, lesson_markdown
+from abm.lessons import Lesson, lesson_markdown, load_lessons
 
 DEMOS = Path(__file__).resolve().parent
 
@@ -114,8 +114,9 @@ is, which teams it started with, its own demand shocks. Run the same scenario wi
 and compare. A strategy that wins on every seed is a better bet than one that wins on average.
 """),
             _code("""
-from abm.lessons import plot_scoreboard, strategy_scoreboard
 import matplotlib.pyplot as plt
+
+from abm.lessons import plot_scoreboard, strategy_scoreboard
 
 board = strategy_scoreboard(lesson, seeds=range(1, 6), months=MONTHS, n_workers=WORKERS)
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -144,7 +145,7 @@ fig = try_{number}.figure({list(charts)!r})
         ]
     own = ", ".join(f'"{k}": {v!r}' for k, v in plan.own_change.items())
     cells += [
-        _md(f"""
+        _md("""
 ## 4. Your turn
 
 Change one parameter (its name and range: `abm params`, or `docs/parameters.md`) and run the

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm import Params
+from abm import Params, measures
 from abm import calibration as cal
-from abm import measures
 from abm.experiments import load_spec
 from abm.runs import RunSpec, run_one
 

@@ -105,10 +105,8 @@ def overtaking(firm: pd.DataFrame, columns: list[str], leader: str = "counter_cy
             continue
         mean = wide.groupby(["month", "year"])[[leader, rival]].mean().reset_index()
         first, good = _overtake(mean["month"].to_numpy(), mean["year"].to_numpy(), mean[leader].to_numpy(), mean[rival].to_numpy())
-        run_years = []
-        for _, r in wide.groupby("run_id"):
-            run_years.append(_overtake(r["month"].to_numpy(), r["year"].to_numpy(), r[leader].to_numpy(), r[rival].to_numpy())[1])
-        run_years = np.array(run_years, dtype=float)
+        run_years = np.array([_overtake(r["month"].to_numpy(), r["year"].to_numpy(), r[leader].to_numpy(),
+                                        r[rival].to_numpy())[1] for _, r in wide.groupby("run_id")], dtype=float)
         last = wide[wide["month"] == wide["month"].max()]
         gap = (last[leader] - last[rival]).to_numpy()
         half = t_quantile(len(gap))[()] * gap.std(ddof=1) / np.sqrt(len(gap)) if len(gap) > 1 else np.nan
@@ -187,7 +185,7 @@ def set_labels(manifest: dict[str, Any]) -> pd.DataFrame:
     sets = pd.DataFrame(manifest["sets"])
     factors = manifest["factors"]
 
-    def lab(row) -> str:
+    def lab(row: pd.Series) -> str:
         return ", ".join(f"{k}={row[k]:g}" if isinstance(row[k], float) else f"{k}={row[k]}" for k in factors) or "all runs"
 
     return sets.assign(label=sets.apply(lab, axis=1) if len(sets) else [])

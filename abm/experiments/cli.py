@@ -13,6 +13,10 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from abm.experiments.runner import Summary
 
 SWEEP_HELP = """\
 Run every parameter set × replicate of an experiment spec (experiments/*.toml; format in
@@ -111,7 +115,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
     bar = None
 
-    def started(s) -> None:
+    def started(s: Summary) -> None:
         nonlocal bar
         limit = f", {s.limited} left for later (--limit)" if s.limited else ""
         print(f"engine: {engine_name}; {s.skipped} runs already done{limit}; {s.total - s.skipped - s.limited} to run in "

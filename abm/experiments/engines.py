@@ -23,11 +23,12 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from abm.params import ParameterError
 
@@ -127,7 +128,7 @@ def dask(address: str | None = None, local_workers: int | None = None, upload: s
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def upload_package(client, path: Path, tmp: Path) -> None:
+def upload_package(client: Any, path: Path, tmp: Path) -> None:
     """Send the package to every worker with ``client.upload_file``.
 
     A pure-Python wheel is a zip with ``abm/`` at its top: Dask puts uploaded ``.zip`` files on the
@@ -145,7 +146,7 @@ def upload_package(client, path: Path, tmp: Path) -> None:
     client.upload_file(str(path), load=True)
 
 
-def check_workers(client) -> None:
+def check_workers(client: Any) -> None:
     """Every worker must import the same ``abm`` version as this process."""
     from abm import __version__
     from abm.experiments.runner import worker_info

@@ -32,10 +32,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ def execute(task: Task) -> dict[str, Any]:
             for name, df in tables.items():
                 frames[name].append(df)
         row.update(seconds=time.perf_counter() - t0, host=host, pid=pid,
-                   finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                   finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         rows.append(row)
     return {"name": task.name, "tables": {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v},
             "ledger": rows}
@@ -324,7 +325,7 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
         summary.n_tasks, summary.chunk_size = len(tasks), chunk
         if on_start:
             on_start(summary)
-        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         t0 = time.perf_counter()
         interrupted = False
         try:
@@ -366,9 +367,9 @@ class _CtrlC:
 
     def __init__(self) -> None:
         self.count = 0
-        self.previous = None
+        self.previous: Any = None
 
-    def _handler(self, signum, frame) -> None:
+    def _handler(self, signum: int, frame: object) -> None:
         self.count += 1
         if self.count >= 2:
             raise KeyboardInterrupt
@@ -378,7 +379,7 @@ class _CtrlC:
             self.previous = signal.signal(signal.SIGINT, self._handler)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
 

@@ -51,16 +51,27 @@ import itertools
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from abm.files import RUN_WITH, FileModel, Header, _tables, file_kind, fmt_value, load_scenario, read_toml, scenario_path, table_errors
+from abm.files import (
+    RUN_WITH,
+    FileModel,
+    Header,
+    check_tables,
+    file_kind,
+    fmt_value,
+    load_scenario,
+    read_toml,
+    scenario_path,
+    table_errors,
+)
 from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params
-from abm.runs import TABLES
 
-FIGURES = ("timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity")
+FigureName = Literal["timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity"]
+FIGURES: tuple[str, ...] = get_args(FigureName)
 SHARE_GROUPS = (STRATEGY_SHARES, REMOTE_POLICY_SHARES)
 KEY_COLUMNS = ("run_id", "set_id", "replicate", "seed")
 
@@ -131,7 +142,7 @@ class SampleSpec(FileModel):
 
     @field_validator("n")
     @classmethod
-    def _n(cls, v: int, info) -> int:
+    def _n(cls, v: int, info: ValidationInfo) -> int:
         if info.data.get("method") == "sobol" and v & (v - 1):
             raise ValueError(f"sobol needs n a power of 2 (Saltelli/Sobol' sequence), e.g. {2 ** round(math.log2(v))}")
         return v
@@ -156,7 +167,7 @@ class ReportSpec(FileModel):
 
     outputs: list[str] = Field([], description="model-table columns to plot and summarise (default: a standard set)")
     x: str | None = Field(None, description="varied parameter on the x axis (default: the first varied one)")
-    figures: list[Literal[FIGURES]] = Field([], description="extra figures beyond timeseries and final")
+    figures: list[FigureName] = Field([], description="extra figures beyond timeseries and final")
     window_months: int = Field(12, ge=1, le=1200, description="the summary averages each run over its final months")
     years: list[int] = Field([], description="calendar years summarised as well (annual means)")
 
@@ -391,7 +402,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
         extra = f" (this is {RUN_WITH[kind]})" if kind is not None else ""
         raise ParameterError(f"{where}: no [experiment] table{extra}; an experiment spec has tables "
                              + ", ".join(f"[{t}]" for t in ExperimentFile.model_fields))
-    _tables(data, ExperimentFile, where)
+    check_tables(data, ExperimentFile, where)
     errors: list[str] = []
     parts: dict[str, Any] = {}
     models: tuple[tuple[str, type[BaseModel]], ...] = (
@@ -437,11 +448,11 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     sample = parts.get("sample")
     if sample is not None:
         for name, (lo, hi) in sample.ranges.items():
-            f = Params.model_fields.get(name)
             if (msg := _param_problem(name)):
                 errors.append(f"[sample] ranges: {msg}")
-            elif f.annotation not in (int, float):
-                errors.append(f"[sample] ranges: '{name}' is a {f.annotation.__name__} parameter; only numbers can be sampled")
+            elif (annotation := Params.model_fields[name].annotation) is not int and annotation is not float:
+                errors.append(f"[sample] ranges: '{name}' is a {getattr(annotation, '__name__', annotation)} parameter; "
+                              "only numbers can be sampled")
             else:
                 for bound in (lo, hi):
                     if (msg := _check_value(f"[sample] ranges '{name}' bound", name, _typed(name, bound))):

@@ -9,8 +9,7 @@ over. Each ``plot_*`` function draws one chart on a matplotlib ``Axes`` from a t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd

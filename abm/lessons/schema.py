@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, ValidationError, ValidationInfo, field_validator, model_validator
 
 from abm.files import LESSONS_DIR, FileModel, ScenarioFile, load_scenario, read_scenario_file
 from abm.measures import check_metric, suggest

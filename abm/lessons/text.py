@@ -91,7 +91,7 @@ def lesson_sections(lesson: Lesson, hide_predictions: bool = False, heading: int
         tries.append(f"{i}. **{t.change}** — set {sets}.{watch}")
         answer = t.predict + (f" *(`{t.metric}`: {t.expect}.)*" if t.expect else "")
         if hide_predictions:
-            tries += ["", f"    <details><summary>The model's answer</summary>", "", f"    {answer}", "", "    </details>", ""]
+            tries += ["", "    <details><summary>The model's answer</summary>", "", f"    {answer}", "", "    </details>", ""]
         else:
             tries += ["", f"    *The model:* {answer}", ""]
     sec["try"] = "\n".join(tries).rstrip()
