@@ -116,7 +116,7 @@ class Firm(mesa.Agent):
 
     @property
     def headcount(self) -> int:
-        return int(self.model.headcount[self.index].sum())
+        return int(self.model.now.headcount[self.index].sum())
 
     @property
     def profit(self) -> float:

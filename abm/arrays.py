@@ -34,20 +34,61 @@ def first_in_groups(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
     return order[head]
 
 
-def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
-    """Draw ``k`` column indices per row of a non-negative (n, m) weight matrix, with replacement.
+def sample_weighted(rng: np.random.Generator, weights: np.ndarray, draws: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``draws[i]`` column indices from row i of a non-negative (n, m) weight matrix, with replacement.
 
-    Rows with zero total weight get -1. Vectorised: each draw counts the cumulative weights below
-    a uniform draw scaled to the row total.
+    Returns (row, column) arrays, one entry per draw; rows with zero total weight draw nothing.
+    Vectorised with one binary search per draw in the cumulative weights of the whole matrix.
     """
     n, m = weights.shape
-    cum = np.cumsum(weights, axis=1, dtype=np.float64)
-    total = cum[:, -1] if m else np.zeros(n)
-    u = rng.random((n, k)) * total[:, None]
-    pos = (cum[:, None, :] <= u[:, :, None]).sum(axis=2)
-    pos = np.minimum(pos, m - 1)
-    pos[total <= 0] = -1
-    return pos
+    total = weights.sum(axis=1, dtype=np.float64)
+    draws = np.where(total > 0, np.broadcast_to(np.asarray(draws, dtype=np.int64), (n,)), 0)
+    row = np.repeat(np.arange(n), draws)
+    if len(row) == 0 or m == 0:
+        return row, np.zeros(0, dtype=np.int64)
+    cum = np.cumsum(weights, axis=None, dtype=np.float64)
+    start = np.cumsum(total) - total
+    # (1 − 1e-12) keeps a draw inside its row against rounding at the row's end
+    u = start[row] + rng.random(len(row)) * total[row] * (1.0 - 1e-12)
+    col = np.searchsorted(cum, u, side="right") - row * m
+    return row, np.clip(col, 0, m - 1)
+
+
+def sample_entries(rng: np.random.Generator, row: np.ndarray, weight: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Sparse weighted sampling with replacement: entries (``row[j]``, ``weight[j] > 0``), sorted by
+    row; draws ``draws[r]`` entries of each row r in proportion to their weights. Returns the
+    indices of the drawn entries (rows without entries draw nothing)."""
+    if len(row) == 0:
+        return np.zeros(0, dtype=np.int64)
+    n = len(draws)
+    total = np.bincount(row, weights=weight, minlength=n)
+    cum = np.cumsum(weight, dtype=np.float64)
+    start = np.cumsum(total) - total
+    drawn = np.repeat(np.arange(n), np.where(total > 0, draws, 0))
+    u = start[drawn] + rng.random(len(drawn)) * total[drawn] * (1.0 - 1e-12)
+    pick = np.searchsorted(cum, u, side="right")
+    # a draw lands on its row's entries; rounding at a row's end is kept inside the row
+    last = np.searchsorted(row, drawn, side="right") - 1
+    return np.minimum(pick, last)
+
+
+def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
+    """Draw ``k`` column indices per row of a non-negative (n, m) weight matrix, with replacement;
+    returns an (n, k) array, -1 in rows with zero total weight."""
+    n, m = weights.shape
+    if k == 1 and m <= 32:  # few columns: compare against the row's cumulative weights
+        cum = np.cumsum(weights, axis=1, dtype=np.float64)
+        total = cum[:, -1] if m else np.zeros(n)
+        u = rng.random(n) * total
+        pos = np.minimum((cum <= u[:, None]).sum(axis=1), m - 1)
+        pos[total <= 0] = -1
+        return pos[:, None]
+    row, col = sample_weighted(rng, weights, k)
+    out = np.full((n, k), -1, dtype=np.int64)
+    if len(row):
+        first = np.searchsorted(row, row, side="left")
+        out[row, np.arange(len(row)) - first] = col
+    return out
 
 
 def group_medians(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:

@@ -113,7 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else Path("results") / name
     out.mkdir(parents=True, exist_ok=True)
-    files = {"model": "model", "cluster": "clusters", "firm": "firms", "location": "locations", "pay": "pay"}
+    files = {"model": "model", "cluster": "clusters", "firm": "firms", "location": "locations", "pay": "pay", "flow": "flows"}
     for table, file in files.items():
         res[table].to_csv(out / f"{file}.csv", index=False)
     print(f"{name}: {params.n_workers:,} workers, {res.n_firms} firms, {res.months} months, seed {res.seed} "

@@ -34,6 +34,7 @@ def outputs_md() -> str:
         ("By month × firm strategy: `model.firm_metrics()`", metrics.FIRM_COLUMNS),
         ("By month × location: `model.location_metrics()`", metrics.LOCATION_COLUMNS),
         ("By month × pay policy × cluster: `model.pay_metrics()`", metrics.PAY_COLUMNS),
+        ("By month × strategy of the firm left × strategy of the firm joined × level: `model.flow_metrics()`", metrics.FLOW_COLUMNS),
     ]
     for title, cols in tables:
         parts += [f"## {title}", "", "| column | unit | definition |", "|---|---|---|"]

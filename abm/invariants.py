@@ -6,13 +6,24 @@ it after every month; users can call it on their own runs (it costs a few array 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from abm.state import NO_FIRM, NO_OCC, WorkerState
 
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
+
 
 class InvariantError(AssertionError):
     """A conservation law of the model state does not hold."""
+
+
+def headcount(model: LaborMarket) -> np.ndarray:
+    from abm.phases.demand import headcount as recount  # the phases import this module: import late
+
+    return recount(model)
 
 
 def _require(ok: bool, what: str) -> None:
@@ -20,13 +31,15 @@ def _require(ok: bool, what: str) -> None:
         raise InvariantError(what)
 
 
-def check(model, previous_employed: int | None = None) -> None:
+def check(model: LaborMarket, previous: dict[str, float] | None = None) -> None:
+    """Check the state of ``model`` after a month; ``previous`` (last month's ``model.current``)
+    adds the stock-flow identities."""
     w, v, f = model.workers, model.vacancies, model.firms
     state = w.view("state")
     employer = w.view("employer")
     wage = w.view("wage")
     _require(np.isin(state, [s.value for s in WorkerState]).all(), "a worker has no valid state")
-    counts = np.bincount(state, minlength=4)
+    counts = np.bincount(state, minlength=len(WorkerState))
     _require(counts.sum() == w.n, "states do not partition the workers")
     emp = state == WorkerState.EMPLOYED
     _require(((employer >= 0) & (employer < f.n) == emp).all(), "employed ⇔ has a valid employer is violated")
@@ -39,12 +52,26 @@ def check(model, previous_employed: int | None = None) -> None:
     _require(((w.view("level") >= 0) & (w.view("level") <= 3)).all(), "seniority level out of range")
     skills = w.view("skills")
     _require(((skills >= 0) & (skills <= 1)).all(), "skills outside [0, 1]")
+    _require((w.view("hired_month")[emp] <= model.month).all(), "an employee was hired in the future")
     _require(((v.view("firm") >= 0) & (v.view("firm") < f.n)).all(), "a vacancy belongs to no firm")
-    _require(int(model.headcount.sum()) == int(emp.sum()), "firm headcounts do not add up to employment")
+    _require((v.view("first_posted") <= v.view("posted")).all() and (v.view("posted") <= model.month).all(),
+             "a posting's dates are out of order")
+    _require((v.view("reposts") <= model.p.vacancy_max_reposts).all(), "a need was re-posted more often than allowed")
+    _require(((v.view("pay_premium") >= 0) & (v.view("pay_premium") <= model.p.max_vacancy_pay_premium + 1e-6)).all(),
+             "a posting's pay premium is outside [0, max_vacancy_pay_premium]")
+    _require(np.array_equal(model.now.headcount, headcount(model)),
+             "firm headcounts kept by the transitions differ from a recount of the workers")
     cur = model.current
     _require(cur["employed"] == int(emp.sum()), "reported employment differs from the state")
-    if previous_employed is not None:
-        _require(cur["employed"] == previous_employed + cur["hires"] - cur["separations"],
-                 f"stock-flow: employed {cur['employed']} ≠ {previous_employed} + hires {cur['hires']} − separations {cur['separations']}")
+    _require(cur["labor_force"] + cur["other_work"] + cur["retired"] == w.n, "labour force + other work + retired ≠ workers")
+    if previous is not None:
+        _require(cur["employed"] == previous["employed"] + cur["hires"] - cur["separations"],
+                 f"stock-flow: employed {cur['employed']} ≠ {previous['employed']} + hires {cur['hires']} − separations {cur['separations']}")
+        other = previous["other_work"] + cur["exits_to_other_work"] - cur["returns_from_other_work"] \
+            - model.flows["retirements_from_other_work"]
+        _require(cur["other_work"] == other, f"stock-flow: other work {cur['other_work']} ≠ {other}")
+        _require(cur["quits"] == cur["job_to_job_moves"] + cur["quits_to_unemployment"], "quits ≠ job-to-job + to unemployment")
+        _require(cur["market_hires"] == cur["hires_from_search"] + cur["job_to_job_moves"],
+                 "market hires ≠ hires from search + job-to-job moves")
     for k, x in cur.items():
         _require(np.isfinite(x), f"metric {k} is not finite")

@@ -32,7 +32,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS, PAY_COLUMNS
+from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, FLOW_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS, PAY_COLUMNS
 from abm.strategies import STRATEGY_NAMES
 
 Tables = Mapping[str, pd.DataFrame]
@@ -44,7 +44,7 @@ KEY_OUTPUTS = ("unemployment_rate", "vacancy_rate", "mismatch_index", "ai_premiu
 #: Columns of each table, by table name (the output contract of :mod:`abm.metrics`).
 TABLE_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "model": MODEL_COLUMNS, "cluster": CLUSTER_COLUMNS, "firm": FIRM_COLUMNS, "location": LOCATION_COLUMNS,
-    "pay": PAY_COLUMNS}
+    "pay": PAY_COLUMNS, "flow": FLOW_COLUMNS}
 
 
 # --- calendar windows ---------------------------------------------------------------------------------

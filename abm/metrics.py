@@ -1,41 +1,70 @@
-"""Phase 11 — metrics: the output contract, computed once a month from the arrays.
+"""Phase 12 — metrics: the output contract, computed once a month from the arrays.
 
 ``MODEL_COLUMNS`` documents every model-level column (unit, definition); ``CLUSTER_COLUMNS``,
-``FIRM_COLUMNS``, ``LOCATION_COLUMNS`` and ``PAY_COLUMNS`` document the tidy tables returned by
-``LaborMarket.cluster_metrics()``, ``firm_metrics()``, ``location_metrics()`` and
-``pay_metrics()``. ``docs/outputs.md`` is generated from these dictionaries.
+``FIRM_COLUMNS``, ``LOCATION_COLUMNS``, ``PAY_COLUMNS`` and ``FLOW_COLUMNS`` document the tidy
+tables returned by ``LaborMarket.cluster_metrics()``, ``firm_metrics()``, ``location_metrics()``,
+``pay_metrics()`` and ``flow_metrics()``. Each table has its collector next to its column
+dictionary; all of them read one :class:`Snapshot` of the arrays taken once a month.
+``docs/outputs.md`` is generated from these dictionaries.
 
 Mismatch index (Şahin, Song, Topa & Violante 2014, AER "Mismatch Unemployment"), over skill
 clusters i with vacancies vᵢ and job seekers uᵢ:  M = 1 − Σᵢ (vᵢ/v)^α (uᵢ/u)^(1−α).
+
+Flow rates follow JOLTS/CPS conventions: per employee at the start of the month (hires,
+quits, separations) and per job seeker at the start of the month (job finding).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from abm.arrays import group_medians, median
 from abm.state import PayPolicy, WorkerState
 from abm.strategies import STRATEGIES
-from abm.world import LEVELS, SENIOR
+from abm.world import LEVELS, N_LEVELS, SENIOR
+
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
 
 MODEL_COLUMNS: dict[str, tuple[str, str]] = {
-    "month": ("months", "months since January of the start year (0 = initial state)"),
+    "month": ("months", "months since January of the start year (0 = the state at the start, with the last burn-in month's flows)"),
     "year": ("year", "calendar time, start_year + month/12"),
-    "employed": ("workers", "workers in a job at the end of the month"),
+    # --- stocks ---
+    "employed": ("workers", "workers in a tech job at the end of the month"),
     "unemployed": ("workers", "job seekers (not in a job, not retraining) at the end of the month"),
     "retraining": ("workers", "workers in a retraining programme"),
-    "out_of_labor_force": ("workers", "retired workers (cumulative)"),
-    "labor_force": ("workers", "employed + unemployed + retraining"),
-    "vacancies": ("jobs", "open vacancies at the end of the month"),
+    "other_work": ("workers", "former tech workers in work outside tech (may come back)"),
+    "retired": ("workers", "retired workers (cumulative)"),
+    "labor_force": ("workers", "tech labour force: employed + unemployed + retraining"),
+    "vacancies": ("jobs", "open postings at the end of the month"),
     "unemployment_rate": ("share", "unemployed / (employed + unemployed)"),
     "vacancy_rate": ("share", "vacancies / (vacancies + employed)"),
-    "hires": ("workers/month", "all entries into employment: market hires + sponsored trainees returning"),
-    "market_hires": ("workers/month", "hires through search and matching"),
-    "separations": ("workers/month", "all exits from employment: layoffs + quits + retirements + sponsored retraining"),
-    "layoffs": ("workers/month", "workers laid off"),
-    "quits": ("workers/month", "workers who quit into search"),
-    "retirements": ("workers/month", "employed workers who retired"),
+    # --- worker flows (per month) ---
+    "hires": ("workers/month", "all entries into a job: hires from search, job-to-job moves, sponsored trainees returning"),
+    "market_hires": ("workers/month", "hires through search and matching (from search and job to job)"),
+    "hires_from_search": ("workers/month", "market hires of job seekers"),
+    "job_to_job_moves": ("workers/month", "employees who moved straight to another firm (a quit and a hire)"),
+    "separations": ("workers/month", "all exits from a job: layoffs + discharges + quits + retirements + sponsored retraining"),
+    "layoffs": ("workers/month", "structural layoffs: cuts by firms above their headcount target (the layoff trackers' count)"),
+    "discharges": ("workers/month", "match-specific dismissals (performance, fit)"),
+    "quits": ("workers/month", "voluntary quits: job-to-job moves + quits into unemployment"),
+    "quits_to_unemployment": ("workers/month", "employees who quit without another job"),
+    "retirements": ("workers/month", "employees who retired"),
     "to_sponsored_retraining": ("workers/month", "employees sent by their firm to retraining"),
+    "counter_offers": ("workers/month", "employees kept by a counter-offer matching an outside offer"),
+    "exits_to_other_work": ("workers/month", "job seekers who took work outside tech"),
+    "returns_from_other_work": ("workers/month", "workers who came back from other work to search in tech"),
+    "on_the_job_searchers": ("workers/month", "employees who searched this month"),
+    "hires_rate": ("share/month", "hires / employed at the start of the month (JOLTS hires rate)"),
+    "quits_rate": ("share/month", "quits / employed at the start of the month (JOLTS quits rate)"),
+    "layoffs_rate": ("share/month", "(layoffs + discharges) / employed at the start of the month (JOLTS layoffs and discharges)"),
+    "separations_rate": ("share/month", "separations / employed at the start of the month (JOLTS total separations)"),
+    "job_to_job_share": ("share", "job-to-job moves / market hires (0 when no hires)"),
+    "job_finding_rate": ("share/month", "job seekers at the start of the month in a job at its end / job seekers at the start"),
+    "job_to_job_pay_gain": ("share", "mean pay rise of job-to-job movers over their last pay (0 when none)"),
     "junior_hires": ("workers/month", "market hires into junior jobs"),
     "rehires": ("workers/month", "market hires by the firm that had laid the worker off"),
     "rehire_share": ("share", "rehires / market hires (0 when no hires)"),
@@ -43,8 +72,21 @@ MODEL_COLUMNS: dict[str, tuple[str, str]] = {
     "graduates": ("workers/month", "graduates entering as junior job seekers"),
     "promotions": ("workers/month", "promotions to the next level"),
     "relocations": ("workers/month", "hires that moved metro for an onsite job"),
+    "mean_tenure": ("months", "mean months employees have been with their current employer"),
+    # --- vacancies ---
+    "vacancies_posted": ("postings/month", "new postings for new needs"),
+    "vacancies_expired": ("postings/month", "postings taken down unfilled at the end of their life"),
+    "vacancies_reposted": ("postings/month", "expired postings re-posted (as they were, at higher pay or relaxed)"),
+    "vacancies_repriced": ("postings/month", "re-posted at higher pay"),
+    "vacancies_relaxed": ("postings/month", "re-posted without the AI-skill requirement (train on the job)"),
+    "vacancies_given_up": ("postings/month", "needs given up after the last re-post (the work is not done)"),
+    "vacancies_withdrawn": ("postings/month", "postings withdrawn because demand fell"),
+    "mean_vacancy_age": ("months", "mean age of open postings (month − posted)"),
+    "senior_vacancy_duration": ("months", "mean recruiting time so far of open senior and staff needs (months since first posted, re-posts included)"),
+    "ai_vacancy_duration": ("months", "mean recruiting time so far of open ML/AI needs (months since first posted, re-posts included)"),
+    # --- the phenomena ---
     "mismatch_index": ("index 0-1", "Şahin et al. (2014) mismatch index over skill clusters, α = mismatch_alpha"),
-    "ai_premium": ("share", "pay of ML/AI-occupation employees over other software developers (back-end, full-stack, mobile) at equal seniority, location-neutral, minus 1; 0 in 2022 by construction of base pay"),
+    "ai_premium": ("share", "pay of ML/AI-occupation employees over other software developers (back-end, full-stack, mobile) at equal seniority, location- and firm-neutral, minus 1"),
     "remote_onsite_pay_ratio": ("ratio", "mean remote / mean onsite pay within comparable-position cells (pay policy, firm metro, occupation, level), weighted by remote workers"),
     "remote_onsite_pay_ratio_adjusted": ("ratio", "the same, location-adjusted payers only"),
     "remote_onsite_pay_ratio_national": ("ratio", "the same, national-band payers only"),
@@ -65,11 +107,9 @@ MODEL_COLUMNS: dict[str, tuple[str, str]] = {
     "legacy_vacancy_seeker_ratio": ("ratio", "vacancies / job seekers in legacy-exposed clusters (QA, PM, docs, front-end)"),
     "median_wage": ("$/year", "median pay of employees"),
     "mean_wage": ("$/year", "mean pay of employees"),
-    "senior_vacancy_duration": ("months", "mean age of open senior and staff vacancies"),
-    "ai_vacancy_duration": ("months", "mean age of open ML/AI vacancies"),
     "demand_index": ("index", "aggregate tech labour demand D(t), 1 at start"),
-    "applications": ("applications/month", "distinct applications sent"),
-    "offers_refused": ("offers/month", "offers below the applicant's reservation wage"),
+    "applications": ("applications/month", "distinct applications sent (job seekers and employees)"),
+    "offers_refused": ("offers/month", "offers below what the applicant needed (reservation wage, or current job's value + margin)"),
     "public_retraining_spend": ("$/month", "public spending on retraining subsidies"),
 }
 
@@ -79,14 +119,18 @@ CLUSTER_COLUMNS = {
     "cluster": ("name", "skill cluster (primary cluster of the occupation)"),
     "employed": ("workers", "employees in occupations of the cluster"),
     "unemployed": ("workers", "job seekers whose occupation is in the cluster"),
-    "vacancies": ("jobs", "open vacancies in occupations of the cluster"),
-    "hires": ("workers/month", "market hires into the cluster"),
-    "layoffs": ("workers/month", "layoffs from the cluster"),
+    "vacancies": ("jobs", "open postings in occupations of the cluster"),
+    "hires": ("workers/month", "market hires into the cluster (from search and job to job)"),
+    "job_to_job_moves": ("workers/month", "job-to-job moves into the cluster"),
+    "layoffs": ("workers/month", "structural layoffs from the cluster"),
+    "exits_to_other_work": ("workers/month", "job seekers of the cluster who took work outside tech"),
+    "vacancies_expired": ("postings/month", "the cluster's postings taken down unfilled at the end of their life"),
     "vacancy_seeker_ratio": ("ratio", "vacancies / job seekers (job seekers floored at 1)"),
-    "mean_vacancy_duration": ("months", "mean age of the cluster's open vacancies"),
-    "time_to_fill": ("months", "mean age at filling of vacancies filled this month (NaN if none)"),
+    "mean_vacancy_duration": ("months", "mean age of the cluster's open postings (month − posted)"),
+    "mean_recruiting_duration": ("months", "mean recruiting time so far of the cluster's open needs (months since first posted, re-posts included)"),
+    "time_to_fill": ("months", "mean recruiting time of needs filled this month, from first posting to hire (NaN if none)"),
     "median_wage": ("$/year", "median pay of the cluster's employees (0 if none)"),
-    "wage_index": ("× 2022", "market wage index of the cluster"),
+    "wage_index": ("× 2022", "market wage index of the cluster, mean over levels weighted by employees"),
 }
 
 FIRM_COLUMNS = {
@@ -128,6 +172,15 @@ PAY_COLUMNS = {
     "remote_onsite_pay_ratio": ("ratio", "cell-matched remote/onsite mean pay (NaN if no comparable cells)"),
 }
 
+FLOW_COLUMNS = {
+    "month": ("months", "as in the model table"),
+    "year": ("year", "as in the model table"),
+    "from_strategy": ("name", "strategy of the firm the worker left"),
+    "to_strategy": ("name", "strategy of the firm the worker joined"),
+    "level": ("name", "seniority level of the new job"),
+    "moves": ("workers/month", "job-to-job moves"),
+}
+
 POLICY_NAMES = {PayPolicy.LOCATION_ADJUSTED: "location_adjusted", PayPolicy.NATIONAL_BAND: "national_band"}
 
 
@@ -155,79 +208,143 @@ def _cell_ratio(wage, remote, cell, n_cells):
     return ratio, np.where(both, rn, 0.0), rn, on
 
 
-def collect(model) -> None:
-    """Compute this month's metrics into ``model.current`` and append the tidy tables' rows."""
-    p, w, v, world, firms, f = model.p, model.workers, model.vacancies, model.world, model.firms, model.flows
-    K, O = world.n_clusters, world.n_occupations
-    state = w.view("state")
-    occ = w.view("occupation")
-    emp_mask = state == WorkerState.EMPLOYED
-    unemp_mask = state == WorkerState.UNEMPLOYED
-    emp = np.flatnonzero(emp_mask)
-    E, U = len(emp), int(unemp_mask.sum())
-    R = int((state == WorkerState.RETRAINING).sum())
-    V = v.n
-    wage = w.wage[emp]
-    level = w.level[emp]
-    e_occ = occ[emp]
-    e_cluster = world.occupation_cluster[e_occ]
-    u_cluster = world.occupation_cluster[occ[unemp_mask]]
-    v_occ = v.view("occupation")
-    v_cluster = world.occupation_cluster[v_occ]
-    v_age = model.month - v.view("posted")
-    vac_k = np.bincount(v_cluster, minlength=K).astype(float)
-    unemp_k = np.bincount(u_cluster, minlength=K).astype(float)
-    emp_k = np.bincount(e_cluster, minlength=K).astype(float)
+@dataclass
+class Snapshot:
+    """The arrays every table needs, gathered once a month (employees, job seekers, postings)."""
 
-    # AI premium: location-neutral pay of ML/AI vs other software developers within level, AI-weighted
-    neutral = wage / np.maximum(w.pay_factor[emp], 1e-9)
-    # one key per (level, group): group 0 other, 1 ML/AI, 2 the software-developer reference
-    group = world.premium_group[e_occ]
-    key = level.astype(np.int64) * 3 + group
-    sums = np.bincount(key, weights=neutral, minlength=12).reshape(4, 3)
-    ns = np.bincount(key, minlength=12).reshape(4, 3).astype(float)
+    state: np.ndarray
+    emp: np.ndarray          # indices of employees
+    unemp_mask: np.ndarray
+    wage: np.ndarray         # pay of employees
+    level: np.ndarray        # level of employees
+    e_occ: np.ndarray        # occupation of employees
+    e_cluster: np.ndarray
+    remote: np.ndarray       # employees in remote jobs
+    vac_k: np.ndarray        # open postings by cluster
+    unemp_k: np.ndarray      # job seekers by cluster
+    emp_k: np.ndarray        # employees by cluster
+    v_cluster: np.ndarray
+    v_age: np.ndarray        # posting ages
+    v_need_age: np.ndarray   # recruiting time so far of the open needs
+    cell_ratio: tuple        # remote/onsite pay cells: (ratio, weight, remote n, onsite n)
+
+    @classmethod
+    def take(cls, model: LaborMarket) -> Snapshot:
+        w, v, world, firms = model.workers, model.vacancies, model.world, model.firms
+        K, O, M = world.n_clusters, world.n_occupations, world.n_locations
+        state = w.view("state")
+        occ = w.view("occupation")
+        unemp_mask = state == WorkerState.UNEMPLOYED
+        emp = np.flatnonzero(state == WorkerState.EMPLOYED)
+        e_occ = occ[emp]
+        wage, level, remote = w.wage[emp], w.level[emp], w.remote[emp]
+        e_firm = w.employer[emp]
+        policy = firms.pay_policy[e_firm].astype(np.int64)
+        cell = ((policy * M + firms.location[e_firm]) * O + e_occ) * N_LEVELS + level
+        v_cluster = world.occupation_cluster[v.view("occupation")]
+        return cls(
+            state=state, emp=emp, unemp_mask=unemp_mask, wage=wage, level=level, e_occ=e_occ,
+            e_cluster=world.occupation_cluster[e_occ], remote=remote,
+            vac_k=np.bincount(v_cluster, minlength=K).astype(float),
+            unemp_k=np.bincount(world.occupation_cluster[occ[unemp_mask]], minlength=K).astype(float),
+            emp_k=np.bincount(world.occupation_cluster[e_occ], minlength=K).astype(float),
+            v_cluster=v_cluster, v_age=model.month - v.view("posted"), v_need_age=model.month - v.view("first_posted"),
+            cell_ratio=_cell_ratio(wage, remote, cell, 2 * M * O * N_LEVELS),
+        )
+
+
+def collect(model: LaborMarket) -> None:
+    """Compute this month's metrics into ``model.current`` and append the tidy tables' rows."""
+    snap = Snapshot.take(model)
+    model.current = model_row(model, snap)
+    model.tables["cluster"].append(cluster_rows(model, snap))
+    model.tables["firm"].append(firm_rows(model))
+    model.tables["location"].append(location_rows(model, snap))
+    model.tables["pay"].append(pay_rows(model, snap))
+    model.tables["flow"].append(flow_rows(model))
+
+
+def _ai_premium(model: LaborMarket, snap: Snapshot) -> float:
+    """Pay of ML/AI employees over reference developers within level (pay/pay factor: location- and
+    firm-neutral), weighted by ML/AI employees."""
+    w, world = model.workers, model.world
+    neutral = snap.wage / np.maximum(w.pay_factor[snap.emp], 1e-9)
+    key = snap.level.astype(np.int64) * 3 + world.premium_group[snap.e_occ]  # group 0 other, 1 ML/AI, 2 reference
+    sums = np.bincount(key, weights=neutral, minlength=3 * N_LEVELS).reshape(N_LEVELS, 3)
+    ns = np.bincount(key, minlength=3 * N_LEVELS).reshape(N_LEVELS, 3).astype(float)
     ai_sum, ai_n, ot_sum, ot_n = sums[:, 1], ns[:, 1], sums[:, 2], ns[:, 2]
     ok = (ai_n > 0) & (ot_n > 0)
-    premium = float(np.sum(ai_n[ok] * (ai_sum[ok] / ai_n[ok]) / (ot_sum[ok] / ot_n[ok])) / ai_n[ok].sum() - 1.0) if ok.any() else 0.0
+    if not ok.any():
+        return 0.0
+    return float(np.sum(ai_n[ok] * (ai_sum[ok] / ai_n[ok]) / (ot_sum[ok] / ot_n[ok])) / ai_n[ok].sum() - 1.0)
 
-    # remote/onsite pay ratio within (pay policy, occupation, level) cells
-    remote = w.remote[emp]
-    e_firm = w.employer[emp]
-    policy = firms.pay_policy[e_firm].astype(np.int64)
-    Mloc = world.n_locations
-    cell = ((policy * Mloc + firms.location[e_firm]) * O + e_occ) * 4 + level
-    ratio, weight, rn, on = _cell_ratio(wage, remote, cell, 2 * Mloc * O * 4)
+
+def model_row(model: LaborMarket, snap: Snapshot) -> dict[str, float]:
+    """One row of ``MODEL_COLUMNS``."""
+    p, w, v, world, firms, f = model.p, model.workers, model.vacancies, model.world, model.firms, model.flows
+    state = snap.state
+    E, U, V = len(snap.emp), int(snap.unemp_mask.sum()), v.n
+    counts = np.bincount(state, minlength=len(WorkerState))
+    R = int(counts[WorkerState.RETRAINING])
+
+    start = model.now.state_at_start
+    n0 = len(start)
+    E0 = int((start == WorkerState.EMPLOYED).sum()) if n0 else E
+    was_u = start == WorkerState.UNEMPLOYED
+    U0 = int(was_u.sum())
+    found = int((was_u & (state[:n0] == WorkerState.EMPLOYED)).sum())
+
+    ratio, weight, _, _ = snap.cell_ratio
     overall = _ratio((ratio * weight).sum(), weight.sum())
     by_policy = ratio.reshape(2, -1), weight.reshape(2, -1)
     per_policy = [_ratio((by_policy[0][k] * by_policy[1][k]).sum(), by_policy[1][k].sum()) for k in range(2)]
 
-    spell = w.view("spell")[unemp_mask]
-    retrained = w.view("retrained") & (state != WorkerState.OUT_OF_LABOR_FORCE)
-    retrained_emp = retrained & emp_mask
+    spell = w.view("spell")[snap.unemp_mask]
+    retrained = w.view("retrained")
+    retrained_emp = retrained & (state == WorkerState.EMPLOYED)
+    retrained_lf = retrained & ((state == WorkerState.EMPLOYED) | (state == WorkerState.UNEMPLOYED))
     legacy = world.legacy_clusters
+    v_occ = v.view("occupation")
     seniors_open = v.view("level") >= SENIOR
     ai_open = world.is_ai_occupation[v_occ]
+    quits = f["job_to_job_moves"] + f["quits_to_unemployment"]
+    separations = f["layoffs"] + f["discharges"] + quits + f["retirements"] + f["to_sponsored_retraining"]
     hires = f["hires"]
-    separations = f["layoffs"] + f["quits"] + f["retirements"] + f["to_sponsored_retraining"]
-
-    cur = {
+    vac_k, unemp_k = snap.vac_k, snap.unemp_k
+    return {
         "month": model.month,
         "year": model.year,
         "employed": E,
         "unemployed": U,
         "retraining": R,
-        "out_of_labor_force": int((state == WorkerState.OUT_OF_LABOR_FORCE).sum()),
+        "other_work": int(counts[WorkerState.OTHER_WORK]),
+        "retired": int(counts[WorkerState.RETIRED]),
         "labor_force": E + U + R,
         "vacancies": V,
         "unemployment_rate": _ratio(U, E + U),
         "vacancy_rate": _ratio(V, V + E),
         "hires": hires,
         "market_hires": f["market_hires"],
+        "hires_from_search": f["hires_from_search"],
+        "job_to_job_moves": f["job_to_job_moves"],
         "separations": separations,
         "layoffs": f["layoffs"],
-        "quits": f["quits"],
+        "discharges": f["discharges"],
+        "quits": quits,
+        "quits_to_unemployment": f["quits_to_unemployment"],
         "retirements": f["retirements"],
         "to_sponsored_retraining": f["to_sponsored_retraining"],
+        "counter_offers": f["counter_offers"],
+        "exits_to_other_work": f["exits_to_other_work"],
+        "returns_from_other_work": f["returns_from_other_work"],
+        "on_the_job_searchers": f["on_the_job_searchers"],
+        "hires_rate": _ratio(hires, E0),
+        "quits_rate": _ratio(quits, E0),
+        "layoffs_rate": _ratio(f["layoffs"] + f["discharges"], E0),
+        "separations_rate": _ratio(separations, E0),
+        "job_to_job_share": _ratio(f["job_to_job_moves"], f["market_hires"]),
+        "job_finding_rate": _ratio(found, U0),
+        "job_to_job_pay_gain": _ratio(f["job_to_job_pay_gain_sum"], f["job_to_job_moves"]),
         "junior_hires": f["junior_hires"],
         "rehires": f["rehires"],
         "rehire_share": _ratio(f["rehires"], f["market_hires"]),
@@ -235,93 +352,146 @@ def collect(model) -> None:
         "graduates": f["graduates"],
         "promotions": f["promotions"],
         "relocations": f["relocations"],
+        "mean_tenure": float((model.month - w.hired_month[snap.emp]).mean()) if E else 0.0,
+        "vacancies_posted": f["vacancies_posted"],
+        "vacancies_expired": f["vacancies_expired"],
+        "vacancies_reposted": f["vacancies_reposted"],
+        "vacancies_repriced": f["vacancies_repriced"],
+        "vacancies_relaxed": f["vacancies_relaxed"],
+        "vacancies_given_up": f["vacancies_given_up"],
+        "vacancies_withdrawn": f["vacancies_withdrawn"],
+        "mean_vacancy_age": float(snap.v_age.mean()) if V else 0.0,
+        "senior_vacancy_duration": float(snap.v_need_age[seniors_open].mean()) if seniors_open.any() else 0.0,
+        "ai_vacancy_duration": float(snap.v_need_age[ai_open].mean()) if ai_open.any() else 0.0,
         "mismatch_index": mismatch_index(vac_k, unemp_k, p.mismatch_alpha),
-        "ai_premium": premium,
+        "ai_premium": _ai_premium(model, snap),
         "remote_onsite_pay_ratio": overall,
         "remote_onsite_pay_ratio_adjusted": per_policy[PayPolicy.LOCATION_ADJUSTED],
         "remote_onsite_pay_ratio_national": per_policy[PayPolicy.NATIONAL_BAND],
-        "remote_share": _ratio(int(remote.sum()), E),
-        **{f"workers_by_seniority_{lv}": int(c) for lv, c in zip(LEVELS, np.bincount(level, minlength=4))},
+        "remote_share": _ratio(int(snap.remote.sum()), E),
+        **{f"workers_by_seniority_{lv}": int(c) for lv, c in zip(LEVELS, np.bincount(snap.level, minlength=N_LEVELS))},
         "retraining_enrolled": R,
         "retraining_started": f["retraining_started"],
         "retraining_completed": f["retraining_completed"],
         "retraining_dropouts": f["retraining_dropouts"],
-        "retrained_employment_rate": _ratio(int(retrained_emp.sum()), int((retrained & (state != WorkerState.RETRAINING)).sum())),
+        "retrained_employment_rate": _ratio(int(retrained_emp.sum()), int(retrained_lf.sum())),
         "retrained_mean_wage": _ratio(float(w.view("wage")[retrained_emp].sum()), int(retrained_emp.sum())),
         "long_term_unemployed_share": _ratio(int((spell > 6).sum()), U),
         "mean_unemployment_spell": float(spell.mean()) if U else 0.0,
-        "ai_capability": model.capability,
+        "ai_capability": model.now.capability,
         "mean_adoption": float(firms.view("adoption").mean()),
         "ai_skill_vacancy_share": _ratio(int(v.view("ai_required").sum()), V),
         "ai_vacancy_seeker_ratio": _ratio(vac_k[world.ai_cluster], max(unemp_k[world.ai_cluster], 1.0)),
         "legacy_vacancy_seeker_ratio": _ratio(vac_k[legacy].sum(), max(unemp_k[legacy].sum(), 1.0)),
-        "median_wage": median(wage),
-        "mean_wage": float(wage.mean()) if E else 0.0,
-        "senior_vacancy_duration": float(v_age[seniors_open].mean()) if seniors_open.any() else 0.0,
-        "ai_vacancy_duration": float(v_age[ai_open].mean()) if ai_open.any() else 0.0,
-        "demand_index": model.demand_index,
+        "median_wage": median(snap.wage),
+        "mean_wage": float(snap.wage.mean()) if E else 0.0,
+        "demand_index": model.now.demand_index,
         "applications": f["applications"],
         "offers_refused": f["offers_refused"],
         "public_retraining_spend": f["public_retraining_spend"],
     }
-    model.current = cur
 
-    # --- tidy tables -------------------------------------------------------------------------
-    month, year = model.month, model.year
+
+def cluster_rows(model: LaborMarket, snap: Snapshot) -> dict[str, np.ndarray]:
+    """Rows of ``CLUSTER_COLUMNS`` for this month, one per skill cluster."""
+    K = model.world.n_clusters
     cf = model.cluster_flows
-    filled = cf["filled"]
-    age_sum = np.bincount(v_cluster, weights=v_age, minlength=K)
-    model.tables["cluster"].append({
-        "month": np.full(K, month), "year": np.full(K, year), "cluster": np.arange(K),
-        "employed": emp_k, "unemployed": unemp_k, "vacancies": vac_k,
-        "hires": cf["hires"].copy(), "layoffs": cf["layoffs"].copy(),
-        "vacancy_seeker_ratio": vac_k / np.maximum(unemp_k, 1.0),
+    zeros = np.zeros(K)
+    filled = cf.get("filled", zeros)
+    vac_k = snap.vac_k
+    age_sum = np.bincount(snap.v_cluster, weights=snap.v_age, minlength=K)
+    need_sum = np.bincount(snap.v_cluster, weights=snap.v_need_age, minlength=K)
+    return {
+        "month": np.full(K, model.month), "year": np.full(K, model.year), "cluster": np.arange(K),
+        "employed": snap.emp_k, "unemployed": snap.unemp_k, "vacancies": vac_k,
+        "hires": cf.get("hires", zeros).copy(), "job_to_job_moves": cf.get("job_to_job_moves", zeros).copy(),
+        "layoffs": cf.get("layoffs", zeros).copy(), "exits_to_other_work": cf.get("exits_to_other_work", zeros).copy(),
+        "vacancies_expired": cf.get("vacancies_expired", zeros).copy(),
+        "vacancy_seeker_ratio": vac_k / np.maximum(snap.unemp_k, 1.0),
         "mean_vacancy_duration": np.divide(age_sum, vac_k, out=np.zeros(K), where=vac_k > 0),
-        "time_to_fill": np.divide(cf["filled_duration"], filled, out=np.full(K, np.nan), where=filled > 0),
-        "median_wage": group_medians(wage, e_cluster, K),
-        "wage_index": model.wage_index.copy(),
-    })
+        "mean_recruiting_duration": np.divide(need_sum, vac_k, out=np.zeros(K), where=vac_k > 0),
+        "time_to_fill": np.divide(cf.get("filled_duration", zeros), filled, out=np.full(K, np.nan), where=filled > 0),
+        "median_wage": group_medians(snap.wage, snap.e_cluster, K),
+        "wage_index": _level_mean(model.wage_index, model.now.headcount.sum(axis=0), model.world.occupation_cluster),
+    }
 
-    S = len(STRATEGIES)
-    n = firms.n
+
+def _level_mean(index: np.ndarray, employed_ol: np.ndarray, cluster_of: np.ndarray) -> np.ndarray:
+    """(K,) a (K, L) index averaged over levels, weighted by employees (plain mean where none)."""
+    K = index.shape[0]
+    weight = np.zeros_like(index)
+    np.add.at(weight, cluster_of, employed_ol)
+    total = weight.sum(axis=1)
+    return np.where(total > 0, (index * weight).sum(axis=1) / np.maximum(total, 1), index.mean(axis=1))[:K]
+
+
+def firm_rows(model: LaborMarket) -> dict[str, np.ndarray]:
+    """Rows of ``FIRM_COLUMNS`` for this month, one per strategy."""
+    firms, v = model.firms, model.vacancies
+    S, n = len(STRATEGIES), firms.n
     strat = firms.view("strategy")
-    hc = model.headcount
-    by = lambda x: np.bincount(strat, weights=x, minlength=S)  # noqa: E731
-    model.tables["firm"].append({
-        "month": np.full(S, month), "year": np.full(S, year), "strategy": np.arange(S),
-        "firms": by(np.ones(n)), "headcount": by(hc.sum(axis=(1, 2))),
+    hc = model.now.headcount
+
+    def by(x: np.ndarray) -> np.ndarray:
+        return np.bincount(strat, weights=x, minlength=S)
+
+    count = by(np.ones(n))
+    return {
+        "month": np.full(S, model.month), "year": np.full(S, model.year), "strategy": np.arange(S),
+        "firms": count, "headcount": by(hc.sum(axis=(1, 2))),
         "juniors": by(hc[:, :, 0].sum(axis=1)), "seniors": by(hc[:, :, SENIOR:].sum(axis=(1, 2))),
         "vacancies": by(np.bincount(v.view("firm"), minlength=n).astype(float)),
         "output": by(firms.view("output")), "revenue": by(firms.view("revenue")),
         "wage_bill": by(firms.view("wage_bill")), "profit": by(firms.view("profit")),
         "cumulative_profit": by(firms.view("cumulative_profit")),
-        "mean_adoption": by(firms.view("adoption")) / np.maximum(by(np.ones(n)), 1),
-    })
+        "mean_adoption": by(firms.view("adoption")) / np.maximum(count, 1),
+    }
 
+
+def location_rows(model: LaborMarket, snap: Snapshot) -> dict[str, np.ndarray]:
+    """Rows of ``LOCATION_COLUMNS`` for this month, one per location."""
+    w, M = model.workers, model.world.n_locations
     loc = w.view("location")
-    active = state != WorkerState.OUT_OF_LABOR_FORCE
-    e_loc = loc[emp]
-    lf = np.bincount(loc[active], minlength=Mloc).astype(float)
-    le = np.bincount(e_loc, minlength=Mloc).astype(float)
-    lu = np.bincount(loc[unemp_mask], minlength=Mloc).astype(float)
-    model.tables["location"].append({
-        "month": np.full(Mloc, month), "year": np.full(Mloc, year), "location": np.arange(Mloc),
+    in_lf = (snap.state == WorkerState.EMPLOYED) | snap.unemp_mask | (snap.state == WorkerState.RETRAINING)
+    e_loc = loc[snap.emp]
+    lf = np.bincount(loc[in_lf], minlength=M).astype(float)
+    le = np.bincount(e_loc, minlength=M).astype(float)
+    lu = np.bincount(loc[snap.unemp_mask], minlength=M).astype(float)
+    return {
+        "month": np.full(M, model.month), "year": np.full(M, model.year), "location": np.arange(M),
         "labor_force": lf, "employed": le, "unemployed": lu,
-        "unemployment_rate": np.divide(lu, le + lu, out=np.zeros(Mloc), where=(le + lu) > 0),
-        "median_wage": group_medians(wage, e_loc, Mloc),
-        "remote_share": np.divide(np.bincount(e_loc, weights=remote.astype(float), minlength=Mloc), le, out=np.zeros(Mloc), where=le > 0),
-    })
+        "unemployment_rate": np.divide(lu, le + lu, out=np.zeros(M), where=(le + lu) > 0),
+        "median_wage": group_medians(snap.wage, e_loc, M),
+        "remote_share": np.divide(np.bincount(e_loc, weights=snap.remote.astype(float), minlength=M), le,
+                                  out=np.zeros(M), where=le > 0),
+    }
 
-    # pay: per (policy, cluster), aggregating the cell ratios of occupations in the cluster
-    oc = np.tile(np.repeat(world.occupation_cluster, 4), 2 * Mloc)
-    pol = np.repeat(np.arange(2), Mloc * O * 4)
+
+def pay_rows(model: LaborMarket, snap: Snapshot) -> dict[str, np.ndarray]:
+    """Rows of ``PAY_COLUMNS``: per (pay policy, cluster), the cell ratios of its occupations aggregated."""
+    world = model.world
+    K, O, M = world.n_clusters, world.n_occupations, world.n_locations
+    ratio, weight, rn, on = snap.cell_ratio
+    oc = np.tile(np.repeat(world.occupation_cluster, N_LEVELS), 2 * M)
+    pol = np.repeat(np.arange(2), M * O * N_LEVELS)
     pk = pol * K + oc
     num = np.bincount(pk, weights=ratio * weight, minlength=2 * K)
     den = np.bincount(pk, weights=weight, minlength=2 * K)
-    model.tables["pay"].append({
-        "month": np.full(2 * K, month), "year": np.full(2 * K, year),
+    return {
+        "month": np.full(2 * K, model.month), "year": np.full(2 * K, model.year),
         "pay_policy": np.repeat(np.arange(2), K), "cluster": np.tile(np.arange(K), 2),
         "remote_workers": np.bincount(pk, weights=rn, minlength=2 * K),
         "onsite_workers": np.bincount(pk, weights=on, minlength=2 * K),
         "remote_onsite_pay_ratio": np.divide(num, den, out=np.full(2 * K, np.nan), where=den > 0),
-    })
+    }
+
+
+def flow_rows(model: LaborMarket) -> dict[str, np.ndarray]:
+    """Rows of ``FLOW_COLUMNS``: this month's job-to-job moves by (strategy left, strategy joined, level)."""
+    S = model.n_strategies
+    n = S * S * N_LEVELS
+    frm, to, lv = np.unravel_index(np.arange(n), (S, S, N_LEVELS))
+    return {
+        "month": np.full(n, model.month), "year": np.full(n, model.year),
+        "from_strategy": frm, "to_strategy": to, "level": lv, "moves": model.moves.ravel().copy(),
+    }

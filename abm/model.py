@@ -3,11 +3,15 @@
 One step is one month and runs the phases of ``abm.phases.PIPELINE`` in order:
 
     AI adoption → labour demand → separations → vacancies → search & matching → wages
-    → careers → retraining → demographics → accounts → metrics
+    → careers → retraining → outside option → demographics → accounts → metrics
 
 State lives in column tables (``abm.state``); ``Worker`` and ``Firm`` agents are views onto rows.
+The phases hand each other the declared month state ``model.now`` (``abm.month``) and change
+workers' states only through ``abm.transitions``. Before January of the start year the model runs
+``burn_in_months`` unrecorded months, so the first recorded month is already in motion.
 Outputs: ``datacollector`` (model-level columns, ``abm.metrics.MODEL_COLUMNS``) and the tidy
-tables ``cluster_metrics()``, ``firm_metrics()``, ``location_metrics()``, ``pay_metrics()``.
+tables ``cluster_metrics()``, ``firm_metrics()``, ``location_metrics()``, ``pay_metrics()`` and
+``flow_metrics()`` (job-to-job moves by the strategies of the firms left and joined).
 """
 
 from __future__ import annotations
@@ -23,13 +27,19 @@ import pandas as pd
 
 from abm import metrics
 from abm.agents import Firm, Worker
+from abm.month import MonthState
 from abm.params import ParameterError, Params, load_scenario
 from abm.phases import PIPELINE, ai_adoption, demand, matching, vacancies
 from abm.phases.accounts import output
+from abm.phases.wages import market_tightness
 from abm.population import base_demand, build_firms, build_workers
-from abm.state import Vacancies
-from abm.strategies import STRATEGY_NAMES
-from abm.world import World
+from abm.state import Vacancies, WorkerState
+from abm.strategies import STRATEGIES, STRATEGY_NAMES
+from abm.world import LEVELS, N_LEVELS, World
+
+
+#: floor of a market's start tightness θ⁰: keeps the wage curve defined for a market with no vacancies
+TIGHTNESS_FLOOR = 0.05
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +77,16 @@ class LaborMarket(mesa.Model):
         super().__init__(rng=self.seed)
 
         self.world = default_world()
-        self.month = 0
+        self.month = -self.p.burn_in_months  # the burn-in months are dated before January of start_year
+        self.now = MonthState()
+        self.n_strategies = len(STRATEGIES)
         self.flows: defaultdict[str, float] = defaultdict(int)
         self.cluster_flows: defaultdict[str, np.ndarray] = defaultdict(lambda: np.zeros(self.world.n_clusters))
-        self.tables: dict[str, list[dict[str, np.ndarray]]] = {"cluster": [], "firm": [], "location": [], "pay": []}
-        self.wage_index = np.ones(self.world.n_clusters)
+        #: this month's job-to-job moves by (strategy of the firm left, strategy of the firm joined, level)
+        self.moves = np.zeros((self.n_strategies, self.n_strategies, N_LEVELS), dtype=np.int64)
+        self.tables: dict[str, list[dict[str, np.ndarray]]] = {"cluster": [], "firm": [], "location": [], "pay": [], "flow": []}
+        self.wage_index = np.ones((self.world.n_clusters, N_LEVELS))  # market pay by skill cluster × level, 1 = 2022
+        self.in_burn_in = True  # the months before January of start_year: 2022 pay, no outputs
         self.reach = matching.reach_matrix(self.world)
         ai_profiles = self.world.profiles.copy()
         ai = self.world.ai_cluster
@@ -79,26 +94,47 @@ class LaborMarket(mesa.Model):
         self.job_profiles = np.concatenate([self.world.profiles, ai_profiles])
 
         self.firms, firm_size = build_firms(self.p, self.world, self.rng)
-        self.workers = build_workers(self.p, self.world, self.firms, firm_size, self.rng)
+        self.workers = build_workers(self.p, self.world, self.firms, firm_size, self.rng, month=self.month)
         self.base_need = base_demand(self.p, self.world, self.workers, self.firms.n)
         self.vacancies = Vacancies(max(16, self.p.n_workers // 10))
         self.firm_agents = list(Firm.create_agents(self, self.firms.n, index=np.arange(self.firms.n)))
         self.on_new_workers(np.arange(self.workers.n))
 
-        # the initial state: demand, the open vacancies of January, the output price
-        self.capability = ai_adoption.capability(self.p, self.year)
+        # the initial state: demand, the open vacancies, the output price; then the burn-in
+        self.now.capability = ai_adoption.capability(self.p, self.year)
+        self.now.headcount = demand.headcount(self)
         demand.run(self)
         vacancies.run(self)
-        produced, _ = output(self, self.headcount)
-        wage_bill = self.workers.view("wage").sum() / 12.0
-        employed = self.workers.view("state") == 0
-        self.mean_pay_factor = float(self.workers.view("pay_factor")[employed].mean()) if employed.any() else 1.0
-        self.price = float(wage_bill / (produced.sum() * (1.0 - self.p.profit_margin))) if produced.sum() > 0 else 1.0
+        self._set_price()
+        self.reference_tightness = np.maximum(market_tightness(self), TIGHTNESS_FLOOR)
+        self.reference_tightness = self._burn_in()
+        self.in_burn_in = False
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in metrics.MODEL_COLUMNS})
         metrics.collect(self)
         self.datacollector.collect(self)
+
+    def _burn_in(self) -> np.ndarray:
+        """Run the burn-in months; returns each market's (skill cluster × level) tightness at the start
+        (θ⁰, the wage-curve anchor): the mean over the burn-in's last 12 months, or today's without one."""
+        recent = [self.reference_tightness]
+        for _ in range(self.p.burn_in_months):
+            self._advance()
+            recent = (recent + [self.now.tightness])[-12:]
+        if self.p.burn_in_months:
+            self._set_price()
+            self.firms.view("cumulative_profit")[:] = 0.0
+        return np.maximum(np.mean(recent, axis=0), TIGHTNESS_FLOOR)
+
+    def _set_price(self) -> None:
+        """The output price that gives the firms the margin ``profit_margin`` in the current state."""
+        produced, _ = output(self, self.now.headcount)
+        employed = self.workers.view("state") == WorkerState.EMPLOYED
+        wage_bill = self.workers.view("wage")[employed].sum() / 12.0
+        self.mean_pay_factor = float(self.workers.view("pay_factor")[employed].mean()) if employed.any() else 1.0
+        total = produced.sum()
+        self.price = float(wage_bill / (total * (1.0 - self.p.profit_margin))) if total > 0 else 1.0
 
     # --- time --------------------------------------------------------------------------------
     @property
@@ -108,20 +144,27 @@ class LaborMarket(mesa.Model):
 
     def step(self) -> None:
         """Simulate one month: the phases in order, then the metrics."""
+        self._advance()
+        metrics.collect(self)
+        self.datacollector.collect(self)
+
+    def _advance(self) -> None:
+        """The phases of one month (no metrics: also used by the burn-in)."""
         self.month += 1
         self.flows.clear()
         self.cluster_flows.clear()
+        self.moves[...] = 0
         self.firms.other_costs[: self.firms.n] = 0.0
+        self.now.state_at_start = self.workers.view("state").copy()
         for phase in PIPELINE:
             phase.run(self)
-        metrics.collect(self)
-        self.datacollector.collect(self)
 
     def run(self, months: int | None = None, progress: Callable[[int], None] | None = None) -> LaborMarket:
         """Step ``months`` months (default: the ``months`` parameter); ``progress(k)`` after each."""
         months = self.p.months if months is None else months
-        if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 0:
-            raise ParameterError(f"run(months={months!r}): months must be a non-negative integer")
+        limit = int(Params.model_fields["months"].metadata[-1].le)
+        if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or not 0 <= months <= limit:
+            raise ParameterError(f"run(months={months!r}): months must be an integer in [0, {limit}]")
         for k in range(int(months)):
             self.step()
             if progress is not None:
@@ -135,6 +178,7 @@ class LaborMarket(mesa.Model):
         self.cluster_flows[name] += np.bincount(cl, weights=weights, minlength=self.world.n_clusters)
 
     def level_after_retraining(self, level: np.ndarray) -> np.ndarray:
+        """Seniority level a worker of ``level`` re-enters at after retraining."""
         return np.maximum(level.astype(np.int8) - self.p.retraining_level_drop, 0).astype(np.int8)
 
     def on_new_workers(self, idx: np.ndarray) -> None:
@@ -166,6 +210,14 @@ class LaborMarket(mesa.Model):
     def location_metrics(self) -> pd.DataFrame:
         """Tidy table by month × location (columns in ``abm.metrics.LOCATION_COLUMNS``)."""
         return self._table("location", "location", self.world.location_names)
+
+    def flow_metrics(self) -> pd.DataFrame:
+        """Tidy table of job-to-job moves by month × strategy of the firm left × strategy of the firm
+        joined × level of the new job (columns in ``abm.metrics.FLOW_COLUMNS``): who hires whose workers."""
+        df = self._table("flow", "from_strategy", list(STRATEGY_NAMES))
+        df["to_strategy"] = pd.Categorical.from_codes(df["to_strategy"].astype(int), categories=list(STRATEGY_NAMES))
+        df["level"] = pd.Categorical.from_codes(df["level"].astype(int), categories=list(LEVELS))
+        return df
 
     def pay_metrics(self) -> pd.DataFrame:
         """Tidy table by month × pay policy × cluster (columns in ``abm.metrics.PAY_COLUMNS``)."""

@@ -104,12 +104,38 @@ class Params(BaseModel):
     firm_shock_persistence: float = P(0.95, 0.0, 0.999, unit="per month", doc="AR(1) persistence of the firm demand shock", source="assumption")
 
     # --- separations ---------------------------------------------------------------------------
-    quit_rate: float = P(0.003, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into search", source="assumption")
+    quit_rate: float = P(0.005, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into unemployment (quits to another job come from on-the-job search)", source="calibrated to JOLTS quits ≈ 2 %/month of which ~1/3 into non-employment (BLS JOLTS 2024; Census Job-to-Job flows)")
+    discharge_rate: float = P(0.004, 0.0, 0.2, unit="1/month", doc="monthly probability an employee is discharged for match-specific reasons (performance, fit), on top of the strategy's layoffs", source="JOLTS layoffs and discharges ≈ 1 %/month (BLS JOLTS 2024) less the structural layoffs; calibrated")
+    new_match_separation_boost: float = P(1.0, 0.0, 10.0, unit="× hazard", doc="extra quit and discharge hazard of a new match, decaying with tenure (× exp(−tenure/12 months)): separations fall with tenure", source="Farber (1994) 'The analysis of interfirm worker mobility', J. Labor Econ.; Jovanovic (1979) match learning")
     retirement_rate: float = P(0.0008, 0.0, 0.1, unit="1/month", doc="monthly retirement hazard before the late-career threshold", source="assumption")
     late_career_years: float = P(30.0, 5.0, 60.0, unit="years of experience", doc="experience after which retirement hazard is late_retirement_rate", source="assumption")
     late_retirement_rate: float = P(0.02, 0.0, 1.0, unit="1/month", doc="monthly retirement hazard after late_career_years", source="assumption")
-    unemployed_exit_rate: float = P(0.02, 0.0, 1.0, unit="1/month", doc="monthly probability a job seeker leaves the tech labour force (other sectors, discouragement)", source="calibrated (docs/calibration.md)")
     severance_months: float = P(2.0, 0.0, 24.0, unit="months of wage", doc="severance a firm pays per layoff", source="assumption")
+
+    # --- on-the-job search ---------------------------------------------------------------------
+    ojs_search_rate: float = P(0.12, 0.0, 1.0, unit="1/month", doc="monthly probability an employee paid the market rate, at a firm without layoffs, searches for another job", source="calibrated; employed search is common (Faberman, Mueller, Şahin & Topa 2022, Econometrica 'Job search behavior among the employed and non-employed')")
+    ojs_pay_gap_weight: float = P(5.0, 0.0, 50.0, unit="per unit pay gap", doc="search probability rises by this × the relative gap between market pay for the worker's skills and place and their pay", source="lower-paid workers search more (Faberman et al. 2022); assumption")
+    ojs_layoff_risk_weight: float = P(5.0, 0.0, 100.0, unit="per annual layoff rate", doc="search probability rises by this × the share of the employer's workforce laid off over the last year", source="workers search when layoff risk rises; assumption")
+    ojs_remote_weight: float = P(0.5, 0.0, 10.0, unit="× base", doc="extra search probability of a worker who prefers remote work and holds an onsite job", source="assumption")
+    ojs_applications: int = P(2, 1, 100, unit="applications", doc="applications an employed searcher sends per month", source="the employed send fewer applications than the unemployed (Faberman et al. 2022)")
+    job_switch_margin: float = P(0.05, 0.0, 1.0, unit="share of current pay", doc="an employee accepts another job only if its value exceeds their current job's by this margin", source="job changes raise pay (Topel & Ward 1992, QJE); assumption")
+    counter_offer_rate: float = P(0.0, 0.0, 1.0, unit="probability", doc="probability the current employer matches an outside offer the worker would accept, when it is not cutting that role (0 = never)", source="sequential auctions (Postel-Vinay & Robin 2002, Econometrica); off by default")
+    firm_pay_sd: float = P(0.10, 0.0, 1.0, unit="log points", doc="s.d. of the firm pay effect: every job at a firm pays the market rate × exp(ψ_f), ψ_f ~ N(−sd²/2, sd)", source="firm effects in pay (Card, Heining & Kline 2013, QJE; Song et al. 2019, QJE); the job ladder")
+    remote_preference_share: float = P(0.4, 0.0, 1.0, unit="share of workers", doc="workers who value a fully remote job", source="WFH Research / Survey of Working Arrangements and Attitudes (Barrero, Bloom & Davis 2021)")
+    remote_amenity_value: float = P(0.08, 0.0, 1.0, unit="share of pay", doc="pay a remote-preferring worker would give up for a fully remote job (they compare job values, not only pay)", source="willingness to pay for working from home ≈ 8 % (Mas & Pallais 2017, AER)")
+
+    # --- outside option: leaving tech and coming back ------------------------------------------------
+    outside_wage: float = P(70_000.0, 0.0, 1_000_000.0, unit="$/year at national rate", doc="pay of the work a tech job seeker can find outside tech (× the local pay index)", source="median earnings of bachelor's degree holders ≈ $74k (BLS, Usual weekly earnings 2022); assumption")
+    outside_exit_rate: float = P(0.08, 0.0, 1.0, unit="1/month", doc="monthly hazard of leaving tech for other work of a job seeker whose reservation wage equals the outside wage, after outside_exit_spell months", source="calibrated; the unemployed change occupation more the longer they search (Carrillo-Tudela & Visschers 2023, Econometrica)")
+    outside_exit_spell: float = P(6.0, 1.0, 120.0, unit="months", doc="unemployment spell at which the exit hazard reaches its full level (rises linearly before)", source="assumption")
+    outside_pay_elasticity: float = P(2.0, 0.0, 10.0, unit="elasticity", doc="exit hazard ∝ (outside wage / reservation wage)^e: those whose pay would fall most stay longest", source="assumption; mid-career specialists lose most outside tech (seeds/003)")
+    return_rate: float = P(0.03, 0.0, 1.0, unit="1/month", doc="monthly hazard a worker in other work comes back to tech search when the market of their skill cluster and level is as tight as at the start", source="assumption; re-entry follows tech demand")
+    return_tightness_elasticity: float = P(1.0, 0.0, 5.0, unit="elasticity", doc="return hazard ∝ (tightness of the worker's market / its tightness at the start)^e", source="assumption")
+    return_memory_months: float = P(36.0, 1.0, 600.0, unit="months", doc="return hazard falls as exp(−months away / this): people settle in other work", source="assumption")
+    skill_depreciation: float = P(0.005, 0.0, 0.1, unit="1/month", doc="share of tech skills lost per month spent outside tech", source="skill depreciation in non-employment ≈ 5 %/year (Edin & Gustavsson 2008, AER P&P)")
+
+    # --- a steady start -------------------------------------------------------------------------------
+    burn_in_months: int = P(36, 0, 240, unit="months", doc="months simulated before January of start_year (dated before it, no outputs) so that flows, spells, tenure and vacancy ages start at their running values", source="standard ABM practice (transient removal)")
 
     # --- search and matching -------------------------------------------------------------------
     applications_per_month: int = P(6, 1, 100, unit="applications", doc="applications a job seeker sends per month", source="assumption")
@@ -121,15 +147,15 @@ class Params(BaseModel):
     hiring_noise: float = P(0.10, 0.0, 1.0, unit="score", doc="s.d. of noise in the firm's ranking of applicants", source="assumption")
 
     # --- wages ---------------------------------------------------------------------------------
+    labour_demand_elasticity: float = P(0.5, 0.0, 5.0, unit="elasticity", doc="own-wage elasticity of firms' labour demand: demand ∝ (market wage index)^−e", source="≈ 0.5 (Hamermesh 1993, Labor Demand; Lichter, Peichl & Siegloch 2015, EER meta-analysis)")
     wage_tightness_elasticity: float = P(0.35, 0.0, 2.0, unit="elasticity", doc="elasticity of a cluster's market wage level to its tightness (vacancies / job seekers): the wage curve", source="calibrated")
     wage_adjustment_speed: float = P(0.10, 0.0, 1.0, unit="1/month", doc="share of the gap to the wage-curve level a cluster's market wage closes each month", source="calibrated")
     wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="assumption (downward wage rigidity)")
-    tightness_reference: float = P(1.7, 0.01, 100.0, unit="vacancies per seeker", doc="tightness at which a cluster's market wage is stable", source="the 2022 market: initial_vacancy_rate / initial_unemployment_rate ≈ 1.7")
     wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")
     wage_index_max: float = P(2.5, 1.0, 10.0, unit="× 2022 pay", doc="ceiling of a cluster's market wage index", source="assumption")
     incumbent_wage_adjustment: float = P(0.02, 0.0, 1.0, unit="1/month", doc="share of the gap to the market wage an incumbent's pay closes each month", source="assumption (annual reviews)")
-    reservation_decay: float = P(0.03, 0.0, 1.0, unit="1/month", doc="fall of the reservation wage per month of unemployment", source="assumption")
-    reservation_floor: float = P(0.6, 0.0, 1.0, unit="share of last wage", doc="lowest reservation wage relative to the last wage", source="assumption")
+    reservation_decay: float = P(0.03, 0.0, 1.0, unit="1/month", doc="fall of the reservation wage per month of unemployment, as a share of its start", source="reservation wages fall slowly over the spell (Krueger & Mueller 2016, AEJ: Policy); calibrated")
+    reservation_floor: float = P(0.6, 0.0, 1.0, unit="share of last wage", doc="lowest reservation wage relative to its start (min of last wage and going rate)", source="assumption")
     bargaining_room: float = P(0.15, 0.0, 1.0, unit="share of posted wage", doc="how far above the posted wage a firm goes to meet a reservation wage", source="assumption")
 
     # --- careers -------------------------------------------------------------------------------
@@ -163,6 +189,14 @@ class Params(BaseModel):
     profit_margin: float = P(0.15, -0.5, 0.9, unit="share of revenue", doc="margin at the initial state; sets the output price", source="assumption")
     excess_output_value: float = P(0.3, 0.0, 1.0, unit="share of price", doc="value of output beyond the firm's market demand", source="assumption")
     hiring_cost: float = P(0.10, 0.0, 2.0, unit="share of annual wage", doc="recruiting cost per hire", source="assumption")
+
+    # --- vacancy life cycle ---------------------------------------------------------------------
+    vacancy_life_months: float = P(3.0, 0.1, 120.0, unit="months", doc="scale of the Weibull life of a posting: an unfilled posting is withdrawn with a hazard rising with its age", source="tech postings stay up ~1-3 months (Davis, Faberman & Haltiwanger 2013, QJE, for vacancy durations); calibrated")
+    vacancy_life_shape: float = P(1.5, 0.5, 5.0, unit="Weibull shape", doc="shape of the posting life (> 1: the withdrawal hazard rises with age)", source="assumption")
+    vacancy_max_reposts: int = P(3, 0, 20, unit="reposts", doc="times a firm re-posts an unmet need before giving it up", source="assumption")
+    repost_pay_step: float = P(0.05, 0.0, 1.0, unit="share of market pay", doc="pay added to a need's offer each time it is re-posted at higher pay", source="assumption; firms raise offers for hard-to-fill roles (seeds/002: AI premiums)")
+    max_vacancy_pay_premium: float = P(0.20, 0.0, 2.0, unit="share of market pay", doc="largest premium over market pay a re-posted need may offer", source="assumption")
+    give_up_months: int = P(6, 0, 120, unit="months", doc="months a firm leaves a need it gave up unposted (the work is not done)", source="assumption")
 
     @model_validator(mode="after")
     def _combinations(self) -> Params:

@@ -3,7 +3,10 @@
 Workers draw an occupation (``employment_share``), a seniority level (``workforce_share``), a
 location (``workforce_share``), experience and skills (their occupation's profile × the level's
 proficiency, plus noise). Firms draw a location (``firm_share``), a size (lognormal), a strategy
-(the ``share_*`` mix), a remote policy and a pay policy. Employed workers are placed in a firm of
+(the ``share_*`` mix), a remote policy, a pay policy and a pay level exp(ψ), ψ ~ N(−σ²/2, σ) with
+σ = ``firm_pay_sd`` (the firm effect in pay: Card, Heining & Kline 2013). A share
+``remote_preference_share`` of workers prefers remote work; initial tenure at the current employer
+is uniform over the worker's experience, at most five years. Employed workers are placed in a firm of
 their metro (onsite) or, with the share of remote jobs their firm's policy implies, in a firm
 anywhere in their region (remote). A firm's 2022 workforce by occupation × seniority, grossed up by
 the initial vacancy rate, is its **base labour demand** — the scale every later demand is
@@ -18,7 +21,7 @@ from abm.params import Params
 from abm.pay import location_factor
 from abm.state import NO_FIRM, Firms, PayPolicy, Workers, WorkerState
 from abm.strategies import strategy_shares
-from abm.world import World
+from abm.world import N_LEVELS, World, cell_index
 
 SKILL_NOISE = 0.05  # s.d. of individual skill noise around the profile (assumption)
 FIRM_SIZE_SIGMA = 1.0  # lognormal dispersion of firm sizes (assumption: skewed size distribution)
@@ -31,15 +34,20 @@ def draw_skills(world: World, occupation: np.ndarray, level: np.ndarray, rng: np
     return np.clip(skills, 0.0, 1.0, out=skills)
 
 
+#: longest initial tenure drawn at the current employer (months; assumption)
+MAX_INITIAL_TENURE = 60
+
+
 def build_firms(p: Params, world: World, rng: np.random.Generator) -> tuple[Firms, np.ndarray]:
-    """Firms with location, strategy, policies; returns the table and relative sizes."""
+    """Firms with location, strategy, policies and pay level; returns the table and relative sizes."""
     n = p.n_firms
-    firms = Firms(n)
+    firms = Firms(n, width={"given_up_until": world.n_occupations * N_LEVELS})
     firms.append(
         location=rng.choice(world.n_locations, n, p=world.locations["firm_share"].to_numpy()),
         strategy=_assign_shares(strategy_shares(p), n, rng),
         remote_policy=_assign_shares(np.array([p.share_onsite, p.share_hybrid, p.share_remote_first]), n, rng),
         pay_policy=np.where(rng.random(n) < p.share_location_adjusted_pay, PayPolicy.LOCATION_ADJUSTED, PayPolicy.NATIONAL_BAND),
+        pay_level=np.exp(rng.normal(-0.5 * p.firm_pay_sd**2, p.firm_pay_sd, n)),
     )
     size = rng.lognormal(0.0, FIRM_SIZE_SIGMA, n)
     return firms, size / size.sum()
@@ -62,8 +70,9 @@ def remote_job_share(p: Params, remote_policy: np.ndarray) -> np.ndarray:
     return table[remote_policy]
 
 
-def build_workers(p: Params, world: World, firms: Firms, firm_size: np.ndarray, rng: np.random.Generator) -> Workers:
-    """Initial workers, employed in firms or unemployed; wages at 2022 market rates."""
+def build_workers(p: Params, world: World, firms: Firms, firm_size: np.ndarray, rng: np.random.Generator,
+                  month: int = 0) -> Workers:
+    """Initial workers at ``month``, employed in firms or unemployed; wages at 2022 market rates."""
     n = p.n_workers
     workers = Workers(n, width={"skills": world.n_clusters})
     occupation = rng.choice(world.n_occupations, n, p=world.occupations["employment_share"].to_numpy()).astype(np.int16)
@@ -97,6 +106,9 @@ def build_workers(p: Params, world: World, firms: Firms, firm_size: np.ndarray, 
         last_wage=np.where(employed, wage, local_pay),
         reservation_wage=np.where(employed, 0.0, local_pay),
         spell=np.where(employed, 0, rng.integers(1, 7, n)),
+        hired_month=month - rng.integers(0, np.minimum(experience, MAX_INITIAL_TENURE) + 1),
+        prefers_remote=rng.random(n) < p.remote_preference_share,
+        entry_month=np.full(n, month, dtype=np.int32),
     )
     return workers
 
@@ -129,16 +141,16 @@ def _place_in_firms(p, world, firms, firm_size, location, employed, rng):
 
 
 def _initial_pay_factor(world, firms, location, employer, remote):
-    """Location factor of each initial job's pay (see ``abm.pay``)."""
+    """Pay factor of each initial job: location factor (see ``abm.pay``) × the firm's pay level."""
     f = np.maximum(employer, 0)
-    return location_factor(world.pay_index, firms.location[f], firms.pay_policy[f], remote, location)
+    return location_factor(world.pay_index, firms.location[f], firms.pay_policy[f], remote, location) * firms.pay_level[f]
 
 
 def base_demand(p: Params, world: World, workers: Workers, n_firms: int) -> np.ndarray:
     """(F, O, L) 2022 labour demand: current workforce grossed up by the initial vacancy rate."""
     emp = np.flatnonzero(workers.view("state") == WorkerState.EMPLOYED)
-    O, L = world.n_occupations, 4
-    key = (workers.employer[emp].astype(np.int64) * O + workers.occupation[emp]) * L + workers.level[emp]
+    O, L = world.n_occupations, N_LEVELS
+    key = cell_index(workers.employer[emp], workers.occupation[emp], workers.level[emp], O)
     counts = np.bincount(key, minlength=n_firms * O * L).reshape(n_firms, O, L).astype(float)
     return counts / (1.0 - p.initial_vacancy_rate)
 

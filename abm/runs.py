@@ -1,7 +1,7 @@
 """Running the model: one run, many runs and the tables they give — the one way every front end runs it.
 
     spec = RunSpec("baseline", Params(), seed=1, months=60)
-    res = run_one(spec)                       # Results: the five tables, the parameters and the seed
+    res = run_one(spec)                       # Results: the tables, the parameters and the seed
     res.model, res.cluster, res.params, res.seed
     many = run_many(replicates(spec, 5, root=2026), executor=pool)   # any concurrent.futures.Executor
 
@@ -38,12 +38,13 @@ from abm.strategies import STRATEGY_NAMES
 if TYPE_CHECKING:
     from abm.model import LaborMarket
 
-#: The tidy tables of a run, by name.
-TABLES = ("model", "cluster", "firm", "location", "pay")
+#: The tidy tables of a run, by name (columns: ``abm.metrics.*_COLUMNS``, docs/outputs.md).
+TABLES = ("model", "cluster", "firm", "location", "pay", "flow")
 #: Parameters the model reads only when it is built (population, firms' strategies and policies, the
 #: calendar): an intervention that changed them would change nothing, so it is refused.
-BUILD_ONLY = ("n_workers", "workers_per_firm", "start_year", "months", "worker_agents", "initial_unemployment_rate",
-              "initial_vacancy_rate", "share_location_adjusted_pay", *STRATEGY_SHARES, *REMOTE_POLICY_SHARES)
+BUILD_ONLY = ("n_workers", "workers_per_firm", "start_year", "months", "burn_in_months", "worker_agents",
+              "initial_unemployment_rate", "initial_vacancy_rate", "share_location_adjusted_pay", *STRATEGY_SHARES,
+              *REMOTE_POLICY_SHARES)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,10 @@ class Results:
     def pay(self) -> pd.DataFrame:
         return self["pay"]
 
+    @property
+    def flow(self) -> pd.DataFrame:
+        return self["flow"]
+
 
 # --- one run ------------------------------------------------------------------------------------------
 def build(spec: RunSpec) -> LaborMarket:
@@ -199,7 +204,8 @@ def snapshot(model: LaborMarket, spec: RunSpec | None = None) -> Results:
     spec = RunSpec("", model.p, model.seed, model.month) if spec is None else spec
     getters: dict[str, Callable[[], pd.DataFrame]] = {
         "model": lambda: model.model_metrics().reset_index(drop=True), "cluster": model.cluster_metrics,
-        "firm": model.firm_metrics, "location": model.location_metrics, "pay": model.pay_metrics}
+        "firm": model.firm_metrics, "location": model.location_metrics, "pay": model.pay_metrics,
+        "flow": model.flow_metrics}
     return Results(spec=spec, months=model.month, n_firms=model.firms.n, tables={t: getters[t]() for t in spec.tables})
 
 

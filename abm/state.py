@@ -3,7 +3,7 @@
 The model's state lives here and only here. ``Worker`` and ``Firm`` agents (``abm.agents``) are
 views onto a row. Each table keeps one array per attribute; the worker table grows (graduates
 enter) by amortised doubling of its capacity, and retired workers stay as rows in the
-``OUT_OF_LABOR_FORCE`` state so that indices never change.
+``RETIRED`` state so that indices never change.
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ import numpy as np
 
 
 class WorkerState(IntEnum):
-    """Every worker is in exactly one of these states."""
+    """Every worker is in exactly one of these states.
+
+    ``OTHER_WORK``: left tech for a job elsewhere (the outside option); may come back to search.
+    ``RETIRED``: left the labour force for good. Both are outside the tech labour force.
+    """
 
     EMPLOYED = 0
     UNEMPLOYED = 1
     RETRAINING = 2
-    OUT_OF_LABOR_FORCE = 3
+    RETIRED = 3
+    OTHER_WORK = 4
+
+
+#: states that count in the tech labour force
+IN_LABOR_FORCE = (WorkerState.EMPLOYED, WorkerState.UNEMPLOYED, WorkerState.RETRAINING)
 
 
 class RemotePolicy(IntEnum):
@@ -115,7 +124,11 @@ class Workers(Table):
         "retrained": (np.bool_, False),  # completed a retraining programme
         "eligible": (np.uint64, 0),  # cached eligibility bits over job profiles (see matching)
         "eligible_fresh": (np.bool_, False),  # False when skills changed since the bits were set
+        "ai_skill_to_qualify": (np.float32, np.inf),  # ML/AI skill at which a job the worker cannot do yet opens up
         "entry_month": (np.int32, 0),
+        "hired_month": (np.int32, 0),  # month the current job started (tenure = month − hired_month)
+        "prefers_remote": (np.bool_, False),  # values a fully remote job (remote_amenity_value)
+        "left_tech_month": (np.int32, 0),  # month the worker left tech for other work
     }
 
 
@@ -127,6 +140,8 @@ class Firms(Table):
         "strategy": (np.int8, 0),
         "remote_policy": (np.int8, 0),
         "pay_policy": (np.int8, 0),
+        "pay_level": (np.float64, 1.0),  # firm pay effect: × market pay on every job (AKM firm effect)
+        "layoff_risk": (np.float64, 0.0),  # layoffs over the last year / headcount, as employees see it
         "adoption": (np.float64, 0.0),
         "demand_shock": (np.float64, 0.0),  # idiosyncratic log demand shock (AR(1))
         "revenue": (np.float64, 0.0),
@@ -136,6 +151,7 @@ class Firms(Table):
         "demanded_output": (np.float64, 0.0),
         "profit": (np.float64, 0.0),
         "cumulative_profit": (np.float64, 0.0),
+        "given_up_until": (np.int32, np.iinfo(np.int32).min),  # (F, O·L) month until which a need given up stays unposted
     }
 
 
@@ -148,7 +164,10 @@ class Vacancies(Table):
         "level": (np.int8, 0),
         "scope": (np.int8, VacancyScope.ONSITE),
         "ai_required": (np.bool_, False),
-        "posted": (np.int32, 0),  # month posted
+        "posted": (np.int32, 0),  # month this posting went up (its age is month − posted)
+        "first_posted": (np.int32, 0),  # month the firm first posted for this need (kept on re-posting)
+        "reposts": (np.int16, 0),  # times the need was re-posted after a posting expired
+        "pay_premium": (np.float32, 0.0),  # share above market pay offered after re-posting at higher pay
     }
 
     def keep(self, mask: np.ndarray) -> None:

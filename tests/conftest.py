@@ -5,5 +5,8 @@ from abm import LaborMarket
 
 @pytest.fixture
 def small_model():
-    """A 2,000-worker model at its initial state."""
-    return LaborMarket(seed=3, n_workers=2000, worker_agents=False)
+    """A 2,000-worker model at its initial state, with no flows counted yet (phase tests count their own)."""
+    model = LaborMarket(seed=3, n_workers=2000, worker_agents=False)
+    model.flows.clear()
+    model.cluster_flows.clear()
+    return model

@@ -24,8 +24,9 @@ def test_mismatch_ai_roles_tight_while_legacy_slack(baseline):
 
 def test_ai_premium_emerges_from_tightness(baseline):
     m = baseline.model_metrics()
-    assert abs(m["ai_premium"].iloc[0]) < 1e-9  # equal 2022 base pay by construction
-    assert in_year(m, 2026)["ai_premium"].mean() > 0.1
+    start = m["ai_premium"].iloc[0]  # equal 2022 market pay; only job-to-job raises differ at the start
+    assert abs(start) < 0.05
+    assert in_year(m, 2026)["ai_premium"].mean() > start + 0.08
 
 
 def test_remote_pay_compressed_only_under_location_adjusted_pay(baseline):

@@ -12,9 +12,9 @@ from abm.metrics import MODEL_COLUMNS
 def run_checked(model, months):
     check(model)
     for _ in range(months):
-        before = model.current["employed"]
+        before = dict(model.current)
         model.step()
-        check(model, previous_employed=before)
+        check(model, previous=before)
     return model
 
 
@@ -60,7 +60,21 @@ def valid_params(draw):
         retraining_length_scale=draw(st.floats(0.2, 3)),
         graduate_rate=draw(st.floats(0, 0.2)),
         late_retirement_rate=draw(st.floats(0, 0.5)),
-        unemployed_exit_rate=draw(st.floats(0, 0.2)),
+        outside_exit_rate=draw(st.floats(0, 0.5)),
+        return_rate=draw(st.floats(0, 0.3)),
+        ojs_search_rate=draw(st.floats(0, 0.5)),
+        ojs_applications=draw(st.integers(1, 8)),
+        job_switch_margin=draw(st.floats(0, 0.3)),
+        counter_offer_rate=draw(st.floats(0, 1)),
+        firm_pay_sd=draw(st.floats(0, 0.4)),
+        discharge_rate=draw(st.floats(0, 0.05)),
+        vacancy_life_months=draw(st.floats(0.5, 24)),
+        vacancy_life_shape=draw(st.floats(0.5, 3)),
+        vacancy_max_reposts=draw(st.integers(0, 5)),
+        repost_pay_step=draw(st.floats(0, 0.2)),
+        max_vacancy_pay_premium=draw(st.floats(0, 0.5)),
+        give_up_months=draw(st.integers(0, 24)),
+        burn_in_months=draw(st.integers(0, 24)),
         sponsor_share=draw(st.floats(0, 1)),
         initial_unemployment_rate=draw(st.floats(0, 0.3)),
         worker_agents=draw(st.booleans()),
@@ -71,4 +85,4 @@ def valid_params(draw):
 @given(params=valid_params(), seed=st.integers(0, 2**31))
 def test_invariants_hold_for_random_valid_parameters(params, seed):
     model = run_checked(LaborMarket(seed=seed, **params), 18)
-    assert model.current["labor_force"] + model.current["out_of_labor_force"] == model.workers.n
+    assert model.current["labor_force"] + model.current["other_work"] + model.current["retired"] == model.workers.n

@@ -17,6 +17,7 @@ def test_tables_match_their_documentation():
         (m.firm_metrics(), metrics.FIRM_COLUMNS, "strategy", 4),
         (m.location_metrics(), metrics.LOCATION_COLUMNS, "location", m.world.n_locations),
         (m.pay_metrics(), metrics.PAY_COLUMNS, "cluster", m.world.n_clusters),
+        (m.flow_metrics(), metrics.FLOW_COLUMNS, "from_strategy", 4),
     ):
         assert list(df.columns) == list(cols)
         assert df[key].nunique() == n

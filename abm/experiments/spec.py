@@ -10,7 +10,7 @@ A spec is a TOML file (``experiments/*.toml``; the reference is ``docs/experimen
     replicates = 4
     seed = 2026                     # root seed: every run's seed is derived from it
     seeds = [101, 102, 103]         # or: these seeds for the replicates of every set (replicates = 3)
-    outputs = ["model", "cluster", "firm"]      # tables kept: model, cluster, firm, location, pay
+    outputs = ["model", "cluster", "firm"]      # tables kept: model, cluster, firm, location, pay, flow
     chunk_size = 0                  # runs per task; 0 = automatic (tasks of >= ~0.1 s)
     setup = "mypkg.hooks:shock"     # optional hook(model, run) called before each run
 
@@ -88,7 +88,7 @@ class ExperimentMeta(Header):
     seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] | None = Field(
         None, min_length=1, description="explicit seeds of the replicates of every parameter set, instead of seeds "
                                         "derived from 'seed' (replicates = their number)")
-    outputs: list[Literal["model", "cluster", "firm", "location", "pay"]] = Field(
+    outputs: list[Literal["model", "cluster", "firm", "location", "pay", "flow"]] = Field(
         ["model"], min_length=1, description="tables to keep")
     chunk_size: int = Field(0, ge=0, le=100_000, description="runs per task; 0 = automatic")
     setup: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
@@ -506,12 +506,12 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
 
 def _check_design(spec: ExperimentSpec, where: str) -> None:
     """Cross-checks and every parameter set's validity (before anything runs)."""
-    from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS, PAY_COLUMNS
+    from abm.measures import TABLE_COLUMNS
 
     if where and not where.startswith("experiment spec"):
         where = f"experiment spec {where}"
     cols = spec.columns
-    taken = set(KEY_COLUMNS) | set(MODEL_COLUMNS) | set(CLUSTER_COLUMNS) | set(FIRM_COLUMNS) | set(LOCATION_COLUMNS) | set(PAY_COLUMNS)
+    taken = set(KEY_COLUMNS).union(*TABLE_COLUMNS.values())
     clash = [c for c in cols if c in taken]
     if clash:
         raise ParameterError(f"{where}: varied parameter '{clash[0]}' has the name of an output column; it cannot be varied")

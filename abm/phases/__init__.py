@@ -1,7 +1,9 @@
 """The phases of one model month, one module each, run in this order by ``LaborMarket.step``.
 
-Each phase is a function ``run(model)`` that reads and writes the model's columnar state; its
-module docstring gives the equations, units and the fact (FACTS.md / seeds) it represents.
+Each phase is a function ``run(model)`` that reads and writes the model's columnar state and the
+declared month state ``model.now`` (``abm.month``); every change of a worker's state goes through
+``abm.transitions``. Each module docstring gives the equations, units and the fact or paper it
+represents.
 """
 
 from abm.phases import (
@@ -11,6 +13,7 @@ from abm.phases import (
     demand,
     demographics,
     matching,
+    outside_option,
     retraining,
     separations,
     vacancies,
@@ -27,6 +30,7 @@ PIPELINE = (
     wages,
     careers,
     retraining,
+    outside_option,
     demographics,
     accounts,
 )

@@ -1,4 +1,4 @@
-"""Phase 10 — production and firm accounts.
+"""Phase 11 — production and firm accounts.
 
 Output is valued in 2022 pay units: a worker of occupation o and level l produces
 ``base_pay[o,l]/12 · productivity[f,o,l]`` a month, less the senior time spent mentoring
@@ -15,35 +15,38 @@ cutting and counter-cyclical hiring (seeds/000, seeds/002).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from abm.phases.careers import mentoring_capacity
-from abm.phases.demand import headcount as count_headcount
 from abm.state import WorkerState
 from abm.world import JUNIOR, SENIOR
 
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
 
-def monthly_value(model) -> np.ndarray:
+
+def monthly_value(model: LaborMarket) -> np.ndarray:
     """(O, L) output of one 2022 worker-month at zero adoption, in dollars."""
     return model.world.base_pay / 12.0
 
 
-def output(model, headcount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def output(model: LaborMarket, headcount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(F,) output and (F,) market demand, both in 2022 dollars a month."""
     value = monthly_value(model)
-    produced = (headcount * model.productivity * value).sum(axis=(1, 2))
+    produced = (headcount * model.now.productivity * value).sum(axis=(1, 2))
     juniors = headcount[:, :, JUNIOR].sum(axis=1)
     mentored = juniors * mentoring_capacity(model)
     senior_month = value[:, SENIOR].mean()
     produced = np.maximum(produced - model.p.mentoring_load * mentored * senior_month, 0.0)
-    demanded = (model.labour_demand * value).sum(axis=(1, 2))
+    demanded = (model.now.labour_demand * value).sum(axis=(1, 2))
     return produced, demanded
 
 
-def run(model) -> None:
+def run(model: LaborMarket) -> None:
     p, firms, w = model.p, model.firms, model.workers
-    model.headcount = count_headcount(model)
-    produced, demanded = output(model, model.headcount)
+    produced, demanded = output(model, model.now.headcount)
     sold = np.minimum(produced, demanded) + p.excess_output_value * np.maximum(produced - demanded, 0.0)
     emp = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
     wage_bill = np.bincount(w.employer[emp], weights=w.wage[emp] / 12.0, minlength=firms.n)

@@ -13,24 +13,31 @@ capability path is calibrated to that (docs/calibration.md).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from abm.strategies import STRATEGIES
 
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
+    from abm.params import Params
 
-def capability(p, year: float) -> float:
+
+def capability(p: Params, year: float) -> float:
     """AI capability X at a (fractional) calendar year."""
-    x = p.ai_adoption_ceiling / (1.0 + np.exp(-p.ai_adoption_speed * (year - p.ai_adoption_midpoint)))
+    # the logistic written with a clipped exponent: no overflow for extreme but valid parameters
+    x = p.ai_adoption_ceiling / (1.0 + np.exp(np.clip(-p.ai_adoption_speed * (year - p.ai_adoption_midpoint), -700.0, 700.0)))
     if year >= p.ai_cooldown_year:
         x *= 1.0 - p.ai_cooldown_depth
     return float(x)
 
 
-def run(model) -> None:
+def run(model: LaborMarket) -> None:
     p = model.p
-    model.capability = capability(p, model.year)
+    model.now.capability = capability(p, model.year)
     firms = model.firms
     adoption = firms.view("adoption")
     appetite = np.array([s.adoption_appetite for s in STRATEGIES])
-    target = appetite[firms.view("strategy")] * model.capability
+    target = appetite[firms.view("strategy")] * model.now.capability
     adoption += p.firm_adoption_rate * (target - adoption)

@@ -3,7 +3,8 @@
 * Employed workers gain a month of experience and time in level; job seekers a month of spell.
 * On-the-job AI learning: an employee's ML/AI skill s rises by ``ai_learning_rate · a_f · (1 − s)``
   a month, a_f being the employer's adoption — incumbents at adopting firms keep up, the
-  unemployed do not.
+  unemployed do not. When the skill reaches the level at which a job the worker could not do
+  opens up, their eligibility for jobs (matching) is re-checked.
 * Promotion: after ``months_to_promotion`` in a level, an employee is promoted with monthly hazard
   ``promotion_hazard`` (seniority.csv), if the firm has room at the next level (its hiring target
   exceeds its headcount there; the promoted fill that room before the market does). A junior's
@@ -14,22 +15,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from abm import transitions
 from abm.arrays import pick_in_groups
 from abm.state import WorkerState
-from abm.world import JUNIOR, SENIOR, STAFF
+from abm.world import JUNIOR, SENIOR, STAFF, cell_index
+
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
 
 
-def mentoring_capacity(model) -> np.ndarray:
+def mentoring_capacity(model: LaborMarket) -> np.ndarray:
     """(F,) share of each firm's juniors its seniors can mentor (≤ 1)."""
-    hc = model.headcount.sum(axis=1)  # (F, L)
+    hc = model.now.headcount.sum(axis=1)  # (F, L)
     seniors = hc[:, SENIOR] + hc[:, STAFF]
     juniors = hc[:, JUNIOR]
     return np.minimum(1.0, model.p.mentees_per_senior * seniors / np.maximum(juniors, 1))
 
 
-def run(model) -> None:
+def run(model: LaborMarket) -> None:
     p, w, world, rng = model.p, model.workers, model.world, model.rng
     state = w.view("state")
     working = state == WorkerState.EMPLOYED
@@ -42,7 +49,8 @@ def run(model) -> None:
     ai = world.ai_cluster
     s = w.view("skills")[:, ai]
     adoption = model.firms.adoption[np.maximum(w.view("employer"), 0)]
-    np.add(s, p.ai_learning_rate * adoption * (1.0 - s), out=s, where=working)
+    np.add(s, p.ai_learning_rate * adoption * (1.0 - s), out=s, where=working & (adoption > 0))
+    w.view("eligible_fresh")[s >= w.view("ai_skill_to_qualify")] = False  # a new kind of job opens up
 
     level = w.level[emp]
     ready = (level < STAFF) & (w.months_in_level[emp] >= world.months_to_promotion[level])
@@ -51,11 +59,6 @@ def run(model) -> None:
     junior = w.level[cand] == JUNIOR
     hazard[junior] *= mentoring_capacity(model)[w.employer[cand[junior]]]
     lucky = cand[rng.random(len(cand)) < hazard]
-    next_cell = (w.employer[lucky].astype(np.int64) * world.n_occupations + w.occupation[lucky]) * 4 + w.level[lucky] + 1
-    room = np.ceil(np.maximum(model.hiring_target - model.headcount, 0.0)).astype(np.int64).ravel()
-    up = lucky[pick_in_groups(rng, next_cell, room)]
-    old, occ = w.level[up], w.occupation[up]
-    w.wage[up] *= world.base_pay[occ, old + 1] / world.base_pay[occ, old]
-    w.level[up] = old + 1
-    w.months_in_level[up] = 0
-    model.flows["promotions"] += len(up)
+    next_cell = cell_index(w.employer[lucky], w.occupation[lucky], w.level[lucky] + 1, world.n_occupations)
+    room = np.ceil(np.maximum(model.now.hiring_target - model.now.headcount, 0.0)).astype(np.int64).ravel()
+    transitions.promote(model, lucky[pick_in_groups(rng, next_cell, room)])

@@ -2,11 +2,13 @@
 
 For firm f, occupation o, level l (all in units of 2022 workers):
 
-    demand[f,o,l]       = base[f,o,l] · D(t) · e^{z_f} · max(0, 1 + c · complementarity_o · a_f)
+    demand[f,o,l]       = base[f,o,l] · D(t) · e^{z_f} · max(0, 1 + c · complementarity_o · a_f) · W_c(o),l^−ε
     z_f ← ρ z_f + σ ε,  ε ~ N(0, 1)        (idiosyncratic firm demand: gross flows in every cluster)
     productivity[f,o,l] = 1 + s · substitution_o · level_scale_l · a_f
 
-(c = ``ai_complementarity_scale``, s = ``ai_substitution_scale``; occupation values in occupations.csv).
+(c = ``ai_complementarity_scale``, s = ``ai_substitution_scale``; occupation values in occupations.csv;
+W_cl the market wage index of the occupation's cluster at that level, ε = ``labour_demand_elasticity``: firms want
+fewer workers of a kind that has become dearer — Hamermesh 1993; Lichter, Peichl & Siegloch 2015).
     target[f,o,l]       = strategy.headcount_target(demand, productivity)   (≈ demand / productivity)
     hiring_target       = strategy.hiring_target(target)                    (e.g. junior freeze)
 
@@ -19,13 +21,20 @@ platform, security, data) gain demand with adoption (ML openings +59 % y/y: seed
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from abm.state import WorkerState
 from abm.strategies import STRATEGIES
+from abm.world import cell_index
+
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
+    from abm.params import Params
 
 
-def demand_index(p, year: float) -> float:
+def demand_index(p: Params, year: float) -> float:
     """Aggregate tech labour demand relative to the start year (1.0 at start)."""
     t = year - p.start_year
     trend = (1.0 + p.demand_trend) ** t
@@ -35,25 +44,25 @@ def demand_index(p, year: float) -> float:
     return float(trend * shock * cycle)
 
 
-def headcount(model) -> np.ndarray:
-    """(F, O, L) employed workers by firm × occupation × level."""
+def headcount(model: LaborMarket) -> np.ndarray:
+    """(F, O, L) employed workers by firm × occupation × level, counted from the worker table."""
     w = model.workers
     emp = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
-    O = model.world.n_occupations
-    key = (w.employer[emp].astype(np.int64) * O + w.occupation[emp]) * 4 + w.level[emp]
+    key = cell_index(w.employer[emp], w.occupation[emp], w.level[emp], model.world.n_occupations)
     return np.bincount(key, minlength=model.base_need.size).reshape(model.base_need.shape)
 
 
-def run(model) -> None:
-    p, world, firms = model.p, model.world, model.firms
-    model.demand_index = demand_index(p, model.year)
+def run(model: LaborMarket) -> None:
+    p, world, firms, now = model.p, model.world, model.firms, model.now
+    now.demand_index = demand_index(p, model.year)
     shock = firms.view("demand_shock")
     shock *= p.firm_shock_persistence
     shock += p.firm_shock_sd * model.rng.standard_normal(firms.n)
     a = firms.view("adoption")[:, None, None]
     comp = p.ai_complementarity_scale * world.ai_complementarity[None, :, None]
     sub = p.ai_substitution_scale * world.ai_substitution[None, :, None] * world.level_substitution_scale[None, None, :]
-    demand = model.base_need * (model.demand_index * np.exp(shock))[:, None, None] * np.maximum(1.0 + comp * a, 0.0)
+    dearer = (model.wage_index[world.occupation_cluster] ** -p.labour_demand_elasticity)[None, :, :]
+    demand = model.base_need * (now.demand_index * np.exp(shock))[:, None, None] * np.maximum(1.0 + comp * a, 0.0) * dearer
     productivity = 1.0 + sub * a
     target = np.empty_like(demand)
     hiring = np.empty_like(demand)
@@ -64,8 +73,7 @@ def run(model) -> None:
             continue
         target[f] = strat.headcount_target(demand[f], productivity[f], model.base_need[f], p)
         hiring[f] = strat.hiring_target(target[f], firms.adoption[: firms.n][f], model.base_need[f], p)
-    model.labour_demand = demand
-    model.productivity = productivity
-    model.target = target
-    model.hiring_target = hiring
-    model.headcount = headcount(model)
+    now.labour_demand = demand
+    now.productivity = productivity
+    now.target = target
+    now.hiring_target = hiring

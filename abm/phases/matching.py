@@ -1,45 +1,71 @@
-"""Phase 5 — search and matching (explicit frictions, no aggregate matching function imposed).
+"""Phase 5 — search and matching, for job seekers and employees searching on the job.
 
-1. **Eligibility.** A job seeker (unemployed worker) is eligible for a vacancy when the skill gap
-   between their skills and the job's profile is at most ``max_skill_gap`` (an AI-skill vacancy
-   raises the ML/AI entry of the profile to ``ai_skill_requirement``); the job's level is their
-   own or one below; an onsite job is in their metro, or in their region if they are willing to
-   relocate; a remote job is in their region or open worldwide.
-2. **Applications.** Each seeker sends ``applications_per_month`` applications, each to a random
-   eligible vacancy whose market pay at their local rate, plus the bargaining room, meets their
-   reservation wage (a job one level down is chosen with relative weight
-   ``downgrade_search_weight``). Seekers do not see which vacancies others apply to, so some
-   vacancies get many applicants and some none: the urn-ball friction.
-3. **Selection.** Each vacancy with applicants offers the job to its best applicant by score
+No aggregate matching function is imposed: hires come out of explicit frictions.
+
+1. **Who searches.** Every job seeker (unemployed). Each employee searches with probability
+
+       s_i = min(1, ojs_search_rate · (1 + ojs_pay_gap_weight · max(0, w*_i / w_i − 1)
+                                       + ojs_layoff_risk_weight · layoff risk of the employer
+                                       + ojs_remote_weight · [prefers remote, holds an onsite job]))
+
+   where w*_i is the market pay of their occupation and level at their local pay rate: the
+   underpaid, those at firms that lay off and those who want remote work search more (Faberman,
+   Mueller, Şahin & Topa 2022, Econometrica).
+2. **Eligibility.** A searcher is eligible for a posting when the skill gap between their skills
+   and the job's profile is at most ``max_skill_gap`` (an AI-skill posting raises the ML/AI entry
+   of the profile to ``ai_skill_requirement``); the job's level is their own or one below; an
+   onsite job is in their metro, or in their region if they are willing to relocate; a remote job
+   is in their region or open worldwide.
+3. **Applications.** A job seeker sends ``applications_per_month`` applications, an employee
+   ``ojs_applications``, each to a random eligible posting whose market pay at their local rate,
+   plus the bargaining room, meets what they need from a job (a posting one level down with
+   relative weight ``downgrade_search_weight``). Searchers do not see where others apply, so some
+   postings get many applicants and some none: the urn-ball friction.
+4. **Selection.** Each posting with applicants offers the job to its best applicant by score
    ``−skill gap + noise + rehire_preference · [the firm laid this worker off]``.
-4. **Acceptance.** A worker accepts the best offer whose wage (phase 6's posted wage, raised by up
-   to ``bargaining_room`` to meet the reservation wage, plus ``relocation_premium`` when moving)
-   meets their reservation wage; refused and unmade offers leave the vacancy open.
+5. **Offers.** Pay = market pay × location factor × firm pay level × (1 + the need's premium),
+   raised by up to ``bargaining_room`` to meet what the worker needs (+ ``relocation_premium``
+   when moving). Workers compare job *values*: pay × (1 + ``remote_amenity_value``) for a fully
+   remote job if they prefer remote work (Mas & Pallais 2017). A job seeker needs their
+   reservation wage; an employee needs the value of their current job × (1 + ``job_switch_margin``).
+6. **Acceptance.** A worker takes the best acceptable offer. With probability
+   ``counter_offer_rate`` the current employer of a worker about to leave matches the offer's
+   value, if it is not cutting that role (Postel-Vinay & Robin 2002); the worker stays.
+   Otherwise an employee's move is a job-to-job transition: a quit for the old firm, a hire for
+   the new. Refused and unmade offers leave the posting open.
 
-Hires therefore rise with both job seekers and vacancies with diminishing returns, and fall when
-seekers' skills or places do not fit the vacancies — mismatch (seeds/002, seeds/003).
+Hires rise with both searchers and vacancies with diminishing returns and fall when searchers'
+skills or places do not fit the vacancies — mismatch (seeds/002, seeds/003). Employees compete
+with job seekers for the same postings, and firms that pay more poach from firms that pay less:
+the job ladder (Burdett & Mortensen 1998).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from abm.arrays import first_in_groups, sample_rows
-from abm.invariants import InvariantError
+from abm import transitions
+from abm.arrays import first_in_groups, sample_entries, sample_rows
 from abm.phases import wages
 from abm.state import VacancyScope, WorkerState
-from abm.world import JUNIOR, skill_gap, skill_gap_rows
+from abm.world import JUNIOR, N_LEVELS, cell_index, skill_gap, skill_gap_rows
+
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
+    from abm.world import World
 
 N_REGIONS = 3
 
 
-def location_cells(model) -> int:
+def location_cells(model: LaborMarket) -> int:
     """Number of location cells: one per metro (onsite), one per region (remote), one worldwide."""
     return model.world.n_locations + N_REGIONS + 1
 
 
-def reach_matrix(world) -> np.ndarray:
-    """(2·M, C) which location cells a seeker of group (metro, willing to relocate) can apply to."""
+def reach_matrix(world: World) -> np.ndarray:
+    """(2·M, C) which location cells a searcher of group (metro, willing to relocate) can apply to."""
     M = world.n_locations
     region = world.region_codes
     reach = np.zeros((2 * M, M + N_REGIONS + 1), dtype=np.float64)
@@ -54,33 +80,104 @@ def reach_matrix(world) -> np.ndarray:
     return reach
 
 
-def eligibility(model, idx: np.ndarray) -> np.ndarray:
-    """(n, 2·O) bool: can workers ``idx`` do each job profile (plain, then AI-skill) within ``max_skill_gap``.
+def eligibility(model: LaborMarket, idx: np.ndarray) -> np.ndarray:
+    """(n, O, 2) bool: can workers ``idx`` do each occupation's job, without (0) and with (1) the
+    AI-skill requirement, within ``max_skill_gap``.
 
-    Cached as bits per worker: a job seeker's skills do not change while they search, so the
-    gaps are computed once when they enter search (``eligible_fresh`` is cleared on every change).
+    Cached as bits per worker. A change of skills (retraining, time outside tech) clears
+    ``eligible_fresh``; on-the-job AI learning raises only the ML/AI skill, so the bits also keep
+    ``ai_skill_to_qualify``, the ML/AI skill at which the first job the worker cannot do yet
+    would open up, and the careers phase clears the cache when the skill reaches it — exact, and
+    the gaps are recomputed only for the few who cross.
     """
     w = model.workers
-    n_prof = len(model.job_profiles)
-    bit = np.uint64(1) << np.arange(n_prof, dtype=np.uint64)
+    O = model.world.n_occupations
     stale = idx[~w.eligible_fresh[idx]]
     if len(stale):
-        ok = skill_gap(w.skills[stale], model.job_profiles) <= model.p.max_skill_gap
-        w.eligible[stale] = (ok * bit).sum(axis=1, dtype=np.uint64)
+        ok, qualify = _gaps(model, w.skills[stale])
+        w.eligible[stale] = (ok * _BITS[: 2 * O]).sum(axis=1, dtype=np.uint64)
+        w.ai_skill_to_qualify[stale] = qualify
         w.eligible_fresh[stale] = True
-    return (w.eligible[idx][:, None] & bit) != 0
+    bits = _BITS[: 2 * O].reshape(2, O).T  # (O, 2): bit of (occupation, AI requirement)
+    return (w.eligible[idx][:, None, None] & bits) != 0
 
 
-def run(model) -> None:
-    p, w, v, world, rng, firms = model.p, model.workers, model.vacancies, model.world, model.rng, model.firms
-    seekers = np.flatnonzero(w.view("state") == WorkerState.UNEMPLOYED)
+def _gaps(model: LaborMarket, skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For workers with ``skills``: which job profiles they can do (n, 2·O), and the lowest ML/AI
+    skill at which one they cannot do yet would open up (n,), inf if none ever would."""
+    profiles, max_gap = model.job_profiles, model.p.max_skill_gap
+    ai = model.world.ai_cluster
+    norm = (profiles**2).sum(axis=1)  # (m,)
+    part = np.maximum(profiles[None, :, :] - skills[:, None, :], 0.0) * profiles[None, :, :]  # (n, m, K)
+    gap = part.sum(axis=2) / norm
+    ok = gap <= max_gap
+    p_ai = profiles[:, ai]
+    without_ai = gap - part[:, :, ai] / norm
+    # gap ≤ max_gap  ⇔  p_ai · (p_ai − s_ai) ≤ (max_gap − gap without the AI term) · norm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = p_ai - (max_gap - without_ai) * norm / p_ai
+    needed = np.where(~ok & (p_ai > 0) & (without_ai <= max_gap), needed, np.inf)
+    return ok, needed.min(axis=1).astype(np.float32)
+
+
+_BITS = np.uint64(1) << np.arange(64, dtype=np.uint64)
+
+
+def amenity(model: LaborMarket, idx: np.ndarray, remote: np.ndarray) -> np.ndarray:
+    """Value of a job per dollar of pay for workers ``idx``: 1 + remote_amenity_value if it is fully
+    remote and they prefer remote work, else 1."""
+    return 1.0 + model.p.remote_amenity_value * (remote & model.workers.prefers_remote[idx])
+
+
+def search_probability(model: LaborMarket, emp: np.ndarray) -> np.ndarray:
+    """Monthly probability that each employee in ``emp`` searches on the job (module docstring, step 1)."""
+    p, w = model.p, model.workers
+    market = wages.market_wage(model, w.occupation[emp], w.level[emp]) * model.world.pay_index[w.location[emp]]
+    pay_gap = np.maximum(market / w.wage[emp] - 1.0, 0.0)
+    risk = model.firms.layoff_risk[w.employer[emp]]
+    wants_remote = w.prefers_remote[emp] & ~w.remote[emp]
+    return np.minimum(1.0, p.ojs_search_rate * (1.0 + p.ojs_pay_gap_weight * pay_gap + p.ojs_layoff_risk_weight * risk
+                                                 + p.ojs_remote_weight * wants_remote))
+
+
+def run(model: LaborMarket) -> None:
+    p, w, rng = model.p, model.workers, model.rng
+    state = w.view("state")
+    seekers = np.flatnonzero(state == WorkerState.UNEMPLOYED)
+    employed = np.flatnonzero(state == WorkerState.EMPLOYED)
+    on_the_job = employed[rng.random(len(employed)) < search_probability(model, employed)]
     model.flows["job_seekers"] += len(seekers)
-    if len(seekers) == 0 or v.n == 0:
+    model.flows["on_the_job_searchers"] += len(on_the_job)
+    searchers = np.concatenate([seekers, on_the_job])
+    if len(searchers) == 0 or model.vacancies.n == 0:
         return
-    O, L, M = world.n_occupations, 4, world.n_locations
+    is_employed = np.arange(len(searchers)) >= len(seekers)
+    # what each searcher needs from a job, in value (pay × amenity): job seekers their reservation
+    # wage, employees their current job's value plus the switching margin
+    needed = np.empty(len(searchers))
+    needed[~is_employed] = w.reservation_wage[seekers]
+    needed[is_employed] = (w.wage[on_the_job] * amenity(model, on_the_job, w.remote[on_the_job])
+                           * (1.0 + p.job_switch_margin))
+    applicant, vac = _apply(model, searchers, is_employed, needed)
+    if len(vac) == 0:
+        return
+    offered, o_vac = _select(model, searchers[applicant], vac)
+    _offer_and_accept(model, offered, o_vac, needed[_position(searchers, offered)])
+
+
+def _position(searchers: np.ndarray, workers: np.ndarray) -> np.ndarray:
+    """Positions of ``workers`` in ``searchers`` (every worker is in it exactly once)."""
+    order = np.argsort(searchers, kind="stable")
+    return order[np.searchsorted(searchers[order], workers)]
+
+
+def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, needed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Applications: (position of the applicant in ``searchers``, vacancy row) pairs, distinct."""
+    p, w, v, world, rng, firms = model.p, model.workers, model.vacancies, model.world, model.rng, model.firms
+    O, L, M = world.n_occupations, N_LEVELS, world.n_locations
     C = location_cells(model)
 
-    # --- vacancies by market cell (occupation, level, ai, location cell) ---------------------
+    # --- postings by market cell (occupation, level, ai, location cell) ---------------------------
     vfirm = v.view("firm")
     vloc = firms.location[vfirm]
     vscope = v.view("scope")
@@ -92,104 +189,86 @@ def run(model) -> None:
     reachable = (counts.reshape(O * L * 2, C) @ reach.T).reshape(O, L, 2, -1)  # (O, L, 2, G)
     by_group = reachable.transpose(3, 1, 0, 2).reshape(-1, O, 2)  # (G·L, O, 2)
 
-    # --- seekers' eligibility and application weights ----------------------------------------
-    group = 2 * w.location[seekers].astype(np.int64) + w.will_relocate[seekers]
-    level = w.level[seekers].astype(np.int64)
-    eligible = eligibility(model, seekers).reshape(len(seekers), 2, O).transpose(0, 2, 1)  # (S, O, 2)
-    weight = np.zeros((len(seekers), O, 2, 2))
-    local_index = world.pay_index[w.location[seekers]]
-    ceiling = w.reservation_wage[seekers] / (1.0 + p.bargaining_room)
-    occ_wage = world.base_pay * model.wage_index[world.occupation_cluster][:, None]  # (O, L)
+    # --- application weights: sparse over the (occupation, AI requirement) jobs each can do ---------
+    group = 2 * w.location[searchers].astype(np.int64) + w.will_relocate[searchers]
+    level = w.level[searchers].astype(np.int64)
+    local_index = world.pay_index[w.location[searchers]]
+    floor = needed / ((1.0 + p.bargaining_room) * (1.0 + p.remote_amenity_value * w.prefers_remote[searchers]))
+    occ_wage = wages.market_pay(model)  # (O, L)
+    s_e, o_e, a_e = np.nonzero(eligibility(model, searchers))  # entries sorted by searcher
+    parts = []
     for down in (0, 1):  # apply at own level, or one below
-        lv = np.maximum(level - down, 0)
-        ok = (level - down) >= JUNIOR
-        worth_it = occ_wage[:, lv].T * local_index[:, None] >= ceiling[:, None]  # (S, O): pay meets reservation
-        weight[:, :, down, :] = eligible * by_group[group * L + lv] * (ok[:, None] & worth_it)[:, :, None]
-    weight[:, :, 1, :] *= p.downgrade_search_weight
-    pick = sample_rows(rng, weight.reshape(len(seekers), -1), p.applications_per_month)
+        lv = level[s_e] - down
+        ok = lv >= JUNIOR
+        s_d, o_d, a_d, lv = s_e[ok], o_e[ok], a_e[ok], lv[ok]
+        weight = by_group[group[s_d] * L + lv, o_d, a_d]  # postings they can reach
+        weight *= occ_wage[o_d, lv] * local_index[s_d] >= floor[s_d]  # whose pay can meet their need
+        if down:
+            weight *= p.downgrade_search_weight
+        parts.append((s_d, np.full(len(s_d), down), o_d, a_d, weight))
+    s_a, d_a, o_a, a_a, w_a = (np.concatenate(x) for x in zip(*parts))
+    order = np.argsort(s_a, kind="stable")
+    keep = order[w_a[order] > 0]
+    sends = np.where(is_employed, p.ojs_applications, p.applications_per_month)
+    drawn = keep[sample_entries(rng, s_a[keep], w_a[keep], sends)]
+    applicant, occ, ai = s_a[drawn], o_a[drawn], a_a[drawn]
+    app_level = level[applicant] - d_a[drawn]
 
-    app_seeker = np.repeat(np.arange(len(seekers)), p.applications_per_month)
-    pick = pick.ravel()
-    sent = pick >= 0
-    app_seeker, pick = app_seeker[sent], pick[sent]
-    occ, down, ai = np.unravel_index(pick, (O, 2, 2))
-    app_level = level[app_seeker] - down
-
-    # --- which vacancy: a location cell by counts, then uniform within the market cell -------
+    # --- which posting: a location cell by counts, then uniform within the market cell ------------
     cell_base = ((occ * L + app_level) * 2 + ai) * C
-    loc_weight = counts.reshape(-1, C)[cell_base // C] * reach[group[app_seeker]]
+    loc_weight = counts.reshape(-1, C)[cell_base // C] * reach[group[applicant]]
     lc = sample_rows(rng, loc_weight, 1)[:, 0]
     cell = cell_base + lc
     order = np.argsort(mcell, kind="stable")
     start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     vac = order[start[cell] + (rng.random(len(cell)) * counts[cell]).astype(np.int64)]
-    key = np.unique(app_seeker.astype(np.int64) * v.n + vac, return_index=True)[1]
-    app_seeker, vac, occ, ai = app_seeker[key], vac[key], occ[key], ai[key]
-    model.flows["applications"] += len(vac)
+    distinct = np.unique(applicant.astype(np.int64) * v.n + vac, return_index=True)[1]
+    model.flows["applications"] += len(distinct)
+    return applicant[distinct], vac[distinct]
 
-    # --- each vacancy offers to its best applicant --------------------------------------------
-    worker = seekers[app_seeker]
-    rehire = w.laid_off_by[worker] == vfirm[vac]
-    gap = skill_gap_rows(w.skills[worker], model.job_profiles[ai * O + occ])
-    score = -gap + p.hiring_noise * rng.standard_normal(len(vac)) + p.rehire_preference * rehire
+
+def _select(model: LaborMarket, worker: np.ndarray, vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each posting with applicants picks its best applicant: returns (worker, vacancy) offers."""
+    p, w, v = model.p, model.workers, model.vacancies
+    O = model.world.n_occupations
+    rehire = w.laid_off_by[worker] == v.firm[vac]
+    profile = model.job_profiles[v.ai_required[vac] * O + v.occupation[vac]]
+    score = -skill_gap_rows(w.skills[worker], profile) + p.hiring_noise * model.rng.standard_normal(len(vac)) \
+        + p.rehire_preference * rehire
     best = first_in_groups(vac, -score)
-    o_worker, o_vac = worker[best], vac[best]
+    return worker[best], vac[best]
 
-    # --- offers, reservation wages, acceptance ---------------------------------------------------
-    o_firm = vfirm[o_vac]
-    remote = vscope[o_vac] != VacancyScope.ONSITE
-    factor = wages.pay_factor(model, o_firm, remote, w.location[o_worker])
-    offer = wages.market_wage(model, v.occupation[o_vac], v.level[o_vac]) * factor
-    moving = ~remote & (w.location[o_worker] != firms.location[o_firm])
-    required = w.reservation_wage[o_worker] * (1.0 + p.relocation_premium * moving)
+
+def _offer_and_accept(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, needed: np.ndarray) -> None:
+    """Offers with pay; each worker takes the best acceptable one; counter-offers; hires and moves."""
+    p, w, v, firms, rng, now = model.p, model.workers, model.vacancies, model.firms, model.rng, model.now
+    firm = v.firm[vac]
+    remote = v.scope[vac] != VacancyScope.ONSITE
+    factor = wages.pay_factor(model, firm, remote, w.location[worker])
+    offer = wages.market_wage(model, v.occupation[vac], v.level[vac]) * factor * (1.0 + v.pay_premium[vac])
+    moving = ~remote & (w.location[worker] != firms.location[firm])
+    job_amenity = amenity(model, worker, remote)
+    required = needed * (1.0 + p.relocation_premium * moving) / job_amenity  # pay this job must give
     acceptable = required <= offer * (1.0 + p.bargaining_room)
     wage = np.maximum(offer, required)
-    idx = np.flatnonzero(acceptable)
-    take = idx[first_in_groups(o_worker[idx], -wage[idx])]
-    model.flows["offers"] += len(o_vac)
-    model.flows["offers_refused"] += len(o_vac) - len(take)
+    ok = np.flatnonzero(acceptable)
+    take = ok[first_in_groups(worker[ok], -(wage[ok] * job_amenity[ok]))]
+    model.flows["offers"] += len(vac)
+    model.flows["offers_refused"] += len(vac) - len(take)
 
-    hire(model, o_worker[take], o_vac[take], wage[take], factor[take], remote[take], moving[take])
+    # counter-offers: the current employer matches the outside offer's value, unless it is cutting the role
+    leaving = take[w.state[worker[take]] == WorkerState.EMPLOYED]
+    if p.counter_offer_rate > 0 and len(leaving):
+        stayer = worker[leaving]
+        cell = cell_index(w.employer[stayer], w.occupation[stayer], w.level[stayer], model.world.n_occupations)
+        keeps_role = now.headcount.reshape(-1)[cell] <= np.ceil(now.target.reshape(-1)[cell])
+        matched = keeps_role & (rng.random(len(leaving)) < p.counter_offer_rate)
+        kept = stayer[matched]
+        w.wage[kept] = np.maximum(w.wage[kept], wage[leaving[matched]] * job_amenity[leaving[matched]]
+                                  / amenity(model, kept, w.remote[kept]))
+        model.flows["counter_offers"] += len(kept)
+        drop = np.zeros(len(vac), dtype=bool)
+        drop[leaving[matched]] = True
+        take = take[~drop[take]]
 
-
-def hire(model, worker: np.ndarray, vac: np.ndarray, wage: np.ndarray, factor: np.ndarray,
-         remote: np.ndarray, moving: np.ndarray) -> None:
-    """Fill vacancies ``vac`` with ``worker`` at ``wage`` and record the flows."""
-    w, v, firms = model.workers, model.vacancies, model.firms
-    if len(np.unique(vac)) != len(vac) or len(np.unique(worker)) != len(worker):
-        raise InvariantError("a vacancy would be filled twice or a worker hired twice in one month")
-    firm = v.firm[vac]
-    occupation, level = v.occupation[vac], v.level[vac]
-    rehired = w.laid_off_by[worker] == firm
-    w.months_in_level[worker] = np.where(w.level[worker] == level, w.months_in_level[worker], 0)
-    w.state[worker] = WorkerState.EMPLOYED
-    w.employer[worker] = firm
-    w.occupation[worker] = occupation
-    w.level[worker] = level
-    w.wage[worker] = wage
-    w.pay_factor[worker] = factor
-    w.remote[worker] = remote
-    w.location[worker] = np.where(moving, firms.location[firm], w.location[worker])
-    w.spell[worker] = 0
-    retrained = w.retrained[worker]
-
-    f = model.flows
-    f["hires"] += len(worker)
-    f["market_hires"] += len(worker)
-    f["junior_hires"] += int((level == JUNIOR).sum())
-    f["rehires"] += int(rehired.sum())
-    f["ai_hires"] += int(model.world.is_ai_occupation[occupation].sum())
-    f["ai_rehires"] += int((rehired & model.world.is_ai_occupation[occupation]).sum())
-    f["relocations"] += int(moving.sum())
-    f["retrained_hires"] += int(retrained.sum())
-    f["retrained_hire_wage_sum"] += float(wage[retrained].sum())
-    model.count_by_cluster("hires", occupation)
-    model.count_by_cluster("filled_duration", occupation, weights=model.month - v.posted[vac])
-    model.count_by_cluster("filled", occupation)
-    is_senior = level >= 2
-    f["senior_filled"] += int(is_senior.sum())
-    f["senior_filled_duration"] += float((model.month - v.posted[vac])[is_senior].sum())
-    firms.other_costs[: firms.n] += np.bincount(firm, weights=wage * model.p.hiring_cost, minlength=firms.n)
-    filled = np.zeros(v.n, dtype=bool)
-    filled[vac] = True
-    v.keep(~filled)
+    transitions.hire(model, worker[take], vac[take], wage[take], factor[take], remote[take], moving[take])

@@ -22,32 +22,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from abm import transitions
 from abm.phases import wages
-from abm.state import NO_FIRM, NO_OCC, WorkerState
+from abm.state import NO_FIRM, WorkerState
 from abm.world import skill_gap, skill_gap_rows
 
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
 
-def programme_months(model, idx: np.ndarray, target: np.ndarray) -> np.ndarray:
+
+def programme_months(model: LaborMarket, idx: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Length of the programme of workers ``idx`` towards occupations ``target`` (grows with the skill gap)."""
     p = model.p
     gap = skill_gap_rows(model.workers.skills[idx], model.world.profiles[target])
     months = (p.retraining_base_months + p.retraining_months_per_gap * gap) * p.retraining_length_scale
     return np.maximum(np.rint(months), 1).astype(np.int32)
 
 
-def enrol(model, idx: np.ndarray, target: np.ndarray, sponsor: np.ndarray) -> None:
-    """Put workers ``idx`` into a programme towards occupation ``target`` (sponsor firm or NO_FIRM)."""
-    w = model.workers
-    w.state[idx] = WorkerState.RETRAINING
-    w.training_target[idx] = target
-    w.training_left[idx] = programme_months(model, idx, target)
-    w.training_start_capability[idx] = model.capability
-    w.training_sponsor[idx] = sponsor
-    model.flows["retraining_started"] += len(idx)
-
-
-def occupation_tightness(model) -> np.ndarray:
+def occupation_tightness(model: LaborMarket) -> np.ndarray:
     """(O,) vacancies per job seeker by occupation."""
     O = model.world.n_occupations
     w = model.workers
@@ -56,12 +52,12 @@ def occupation_tightness(model) -> np.ndarray:
     return vac / np.maximum(seek, 1)
 
 
-def run(model) -> None:
+def run(model: LaborMarket) -> None:
     _progress(model)
     _enrol_unemployed(model)
 
 
-def _progress(model) -> None:
+def _progress(model: LaborMarket) -> None:
     p, w, rng, world, firms = model.p, model.workers, model.rng, model.world, model.firms
     r = np.flatnonzero(w.view("state") == WorkerState.RETRAINING)
     if len(r) == 0:
@@ -75,13 +71,7 @@ def _progress(model) -> None:
 
     w.training_left[r] -= 1
     drop = rng.random(len(r)) < p.retraining_dropout
-    dropped = r[drop & (w.training_left[r] > 0)]
-    w.state[dropped] = WorkerState.UNEMPLOYED
-    w.training_target[dropped] = NO_OCC
-    w.training_sponsor[dropped] = NO_FIRM
-    w.reservation_wage[dropped] = w.last_wage[dropped]
-    w.eligible_fresh[dropped] = False
-    model.flows["retraining_dropouts"] += len(dropped)
+    transitions.drop_out(model, r[drop & (w.training_left[r] > 0)])
 
     done = r[w.training_left[r] <= 0]
     if len(done) == 0:
@@ -89,41 +79,22 @@ def _progress(model) -> None:
     target = w.training_target[done]
     ai = world.ai_cluster
     reached = p.retraining_proficiency * world.profiles[target]
-    moved = p.retraining_target_drift * np.maximum(model.capability - w.training_start_capability[done], 0.0)
+    moved = p.retraining_target_drift * np.maximum(model.now.capability - w.training_start_capability[done], 0.0)
     reached[:, ai] = np.maximum(reached[:, ai] - moved, 0.0)
-    w.skills[done] = np.maximum(w.skills[done], reached)
-    new_level = model.level_after_retraining(w.level[done])
-    w.level[done] = new_level
-    w.occupation[done] = target
-    w.months_in_level[done] = 0
-    w.retrained[done] = True
-    w.eligible_fresh[done] = False
-    w.training_target[done] = NO_OCC
-    model.flows["retraining_completed"] += len(done)
+    transitions.complete(model, done, np.maximum(w.skills[done], reached), model.level_after_retraining(w.level[done]))
 
-    sponsor = w.training_sponsor[done]
-    back = done[sponsor != NO_FIRM]
+    back = done[w.training_sponsor[done] != NO_FIRM]
     firm = w.training_sponsor[back]
     remote = w.location[back] != firms.location[firm]
     factor = wages.pay_factor(model, firm, remote, w.location[back])
-    w.state[back] = WorkerState.EMPLOYED
-    w.employer[back] = firm
-    w.remote[back] = remote
-    w.pay_factor[back] = factor
-    w.wage[back] = wages.market_wage(model, w.occupation[back], w.level[back]) * factor
-    w.training_sponsor[back] = NO_FIRM
-    model.flows["hires"] += len(back)
-    model.flows["sponsored_returns"] += len(back)
+    transitions.return_to_sponsor(model, back, wages.market_wage(model, w.occupation[back], w.level[back]) * factor, factor, remote)
 
-    search = done[sponsor == NO_FIRM]
-    w.state[search] = WorkerState.UNEMPLOYED
-    w.spell[search] = 0
+    search = done[w.state[done] == WorkerState.RETRAINING]
     expected = wages.market_wage(model, w.occupation[search], w.level[search]) * world.pay_index[w.location[search]]
-    w.last_wage[search] = expected
-    w.reservation_wage[search] = expected
+    transitions.search_after_training(model, search, expected)
 
 
-def _enrol_unemployed(model) -> None:
+def _enrol_unemployed(model: LaborMarket) -> None:
     p, w, rng, world = model.p, model.workers, model.rng, model.world
     state = w.view("state")
     cand = np.flatnonzero((state == WorkerState.UNEMPLOYED) & (w.view("spell") >= p.retraining_min_spell) & ~w.view("retrained"))
@@ -143,4 +114,5 @@ def _enrol_unemployed(model) -> None:
     prob = (p.retraining_uptake * (p.retraining_self_funded_uptake + (1 - p.retraining_self_funded_uptake) * p.retraining_subsidy)
             * pay_ratio**p.retraining_pay_cut_aversion)
     go = has_target & (rng.random(len(cand)) < prob)
-    enrol(model, cand[go], target[go], np.full(int(go.sum()), NO_FIRM, dtype=np.int32))
+    idx, tgt = cand[go], target[go]
+    transitions.enrol(model, idx, tgt, np.full(len(idx), NO_FIRM, dtype=np.int32), programme_months(model, idx, tgt))

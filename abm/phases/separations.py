@@ -1,36 +1,59 @@
-"""Phase 3 — separations: layoffs chosen by strategy, sponsored retraining, quits.
+"""Phase 3 — separations: layoffs chosen by strategy, sponsored retraining, quits and discharges.
 
-For each firm × occupation × level cell the strategy's target gives an excess
+**Layoffs.** For each firm × occupation the strategy's target gives an excess
 
     excess = headcount − target · (1 + tolerance) − layoff_slack     (> 0 only)
     cuts   = ⌊excess · layoff_speed + u⌋,  u ~ U(0, 1)        (stochastic rounding)
 
-The slack (default one worker) absorbs the rounding of fractional targets, so firms do not churn.
+shared over the levels in proportion to how far each is above its target. The slack absorbs the
+rounding of fractional targets, so firms do not churn. The ``cuts`` workers of a cell are drawn at
+random. Firms whose strategy sponsors retraining send a share ``sponsor_share`` of them to a
+programme towards the occupation the firm is shortest of; the rest are laid off (severance paid)
+and remember the firm. Layoffs concentrate where AI substitutes (QA, docs, program management,
+generalist front-end: seeds/002–004) because that is where targets fall. Each firm's
+``layoff_risk`` (layoffs over about the last year / headcount, an exponentially weighted sum with a
+12-month memory) is what its employees see when they decide to search (matching phase).
 
-The ``cuts`` workers of a cell are drawn at random. Firms whose strategy sponsors retraining send
-a share ``sponsor_share`` of them to a programme towards the occupation the firm is shortest of
-(they leave employment and come back when trained); the rest are laid off (severance paid) and
-remember the firm that laid them off. Quits: each remaining employee quits into search with
-probability ``quit_rate``. Layoffs concentrate where AI substitutes (QA, docs, program management,
-generalist front-end: seeds/002–004) because that is where targets fall.
+**Match separations.** Each other employee quits into unemployment with probability ``quit_rate``
+or is discharged (performance, fit) with probability ``discharge_rate``, both scaled by
+
+    1 + new_match_separation_boost · exp(−tenure / 12 months)
+
+— separations fall with tenure, new matches are the fragile ones (Farber 1994; Jovanovic 1979).
+Quits into another job are not here: they come from on-the-job search (matching phase). JOLTS:
+quits ≈ 2 %, layoffs and discharges ≈ 1 % of employment a month (BLS JOLTS 2024).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from abm import transitions
 from abm.arrays import pick_in_groups
 from abm.phases import retraining
-from abm.state import NO_FIRM, WorkerState
+from abm.state import WorkerState
 from abm.strategies import STRATEGIES
+from abm.world import cell_index
+
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
+
+#: months of memory of a firm's layoff record (the layoff risk its employees see)
+LAYOFF_MEMORY_MONTHS = 12.0
+#: months over which a new match's extra separation hazard fades (e-folding time)
+NEW_MATCH_MONTHS = 12.0
 
 
-def _per_firm(model, attr: str) -> np.ndarray:
+def per_firm(model: LaborMarket, attr: str) -> np.ndarray:
+    """(F,) a strategy property (e.g. ``layoff_speed``) evaluated for each firm's strategy."""
     values = np.array([getattr(s, attr)(model.p) for s in STRATEGIES])
     return values[model.firms.view("strategy")]
 
 
-def layoff_quota(rng, headcount, target, tolerance, speed, slack) -> np.ndarray:
+def layoff_quota(rng: np.random.Generator, headcount: np.ndarray, target: np.ndarray, tolerance: np.ndarray,
+                 speed: np.ndarray, slack: float) -> np.ndarray:
     """(F, O, L) layoffs: decided per firm × occupation, shared over the levels in proportion to how
     far each is above its target (stochastic rounding, never more than a level's excess)."""
     excess = np.maximum(headcount.sum(axis=2) - target.sum(axis=2) * (1.0 + tolerance) - slack, 0.0)  # (F, O)
@@ -46,54 +69,48 @@ def layoff_quota(rng, headcount, target, tolerance, speed, slack) -> np.ndarray:
     return quota
 
 
-def run(model) -> None:
-    p, w, rng, world = model.p, model.workers, model.rng, model.world
-    tolerance = _per_firm(model, "layoff_tolerance")[:, None]
-    speed = _per_firm(model, "layoff_speed")[:, None]
-    cuts = layoff_quota(rng, model.headcount, model.target, tolerance, speed, p.layoff_slack).ravel()
+def run(model: LaborMarket) -> None:
+    model.firms.view("layoff_risk")[:] *= 1.0 - 1.0 / LAYOFF_MEMORY_MONTHS
+    _layoffs(model)
+    _match_separations(model)
 
-    state = w.view("state")
-    emp = np.flatnonzero(state == WorkerState.EMPLOYED)
-    O = world.n_occupations
-    cell = (w.employer[emp].astype(np.int64) * O + w.occupation[emp]) * 4 + w.level[emp]
+
+def _layoffs(model: LaborMarket) -> None:
+    p, w, rng, now = model.p, model.workers, model.rng, model.now
+    tolerance = per_firm(model, "layoff_tolerance")[:, None]
+    speed = per_firm(model, "layoff_speed")[:, None]
+    cuts = layoff_quota(rng, now.headcount, now.target, tolerance, speed, p.layoff_slack).ravel()
+    if not cuts.any():
+        return
+
+    emp = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
+    cell = cell_index(w.employer[emp], w.occupation[emp], w.level[emp], model.world.n_occupations)
     in_cut = cuts[cell] > 0
     cand, cand_cell = emp[in_cut], cell[in_cut]
     leaving = cand[pick_in_groups(rng, cand_cell, cuts)]
 
     firm = w.employer[leaving]
-    sponsor = rng.random(len(leaving)) < _per_firm(model, "sponsor_share")[firm]
+    sponsor = rng.random(len(leaving)) < per_firm(model, "sponsor_share")[firm]
     # a sponsored worker retrains towards the occupation its firm is shortest of (if any)
-    shortage = (model.hiring_target - model.headcount).sum(axis=2)  # (F, O)
+    shortage = (now.hiring_target - now.headcount).sum(axis=2)  # (F, O)
     best = shortage.argmax(axis=1)
     sponsor &= (shortage[firm, best[firm]] > 0) & (best[firm] != w.occupation[leaving])
-    to_train, laid_off = leaving[sponsor], leaving[~sponsor]
-
-    model.firms.other_costs[: model.firms.n] += np.bincount(
-        w.employer[laid_off], weights=w.wage[laid_off] * p.severance_months / 12.0, minlength=model.firms.n)
-    model.count_by_cluster("layoffs", w.occupation[laid_off])
-    _leave_employment(w, laid_off)
-    w.laid_off_by[laid_off] = firm[~sponsor]
-
-    sponsor_firm = w.employer[to_train]
-    target_occ = best[sponsor_firm]
-    _leave_employment(w, to_train)
-    retraining.enrol(model, to_train, target_occ, sponsor_firm)
-    model.flows["to_sponsored_retraining"] += len(to_train)
-
-    stay = np.flatnonzero(state == WorkerState.EMPLOYED)
-    quitting = stay[rng.random(len(stay)) < p.quit_rate]
-    _leave_employment(w, quitting)
-    model.flows["layoffs"] += len(laid_off)
-    model.flows["quits"] += len(quitting)
+    to_train = leaving[sponsor]
+    target_occ = best[firm[sponsor]]
+    transitions.lay_off(model, leaving[~sponsor])
+    transitions.enrol(model, to_train, target_occ, firm[sponsor].astype(np.int32),
+                      retraining.programme_months(model, to_train, target_occ))
 
 
-def _leave_employment(w, idx: np.ndarray) -> None:
-    """Employed → unemployed bookkeeping (the retraining phase may move them on)."""
-    w.state[idx] = WorkerState.UNEMPLOYED
-    w.last_wage[idx] = w.wage[idx]
-    w.reservation_wage[idx] = w.wage[idx]
-    w.wage[idx] = 0.0
-    w.employer[idx] = NO_FIRM
-    w.remote[idx] = False
-    w.spell[idx] = 0
-    w.eligible_fresh[idx] = False
+def _match_separations(model: LaborMarket) -> None:
+    p, w, rng = model.p, model.workers, model.rng
+    stay = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
+    tenure = model.month - w.hired_month[stay]
+    boost = 1.0 + p.new_match_separation_boost * np.exp(-tenure / NEW_MATCH_MONTHS)
+    u = rng.random(len(stay))
+    quit_p = p.quit_rate * boost
+    quits = u < quit_p
+    discharged = ~quits & (u < quit_p + p.discharge_rate * boost)
+    transitions.quit_to_search(model, stay[quits])
+    transitions.discharge(model, stay[discharged])
+

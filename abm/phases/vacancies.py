@@ -1,67 +1,148 @@
-"""Phase 4 — vacancy posting and withdrawal.
+"""Phase 4 — vacancies: withdrawal when demand falls, the life cycle of unfilled postings, new postings.
 
-A firm wants, in each occupation × level cell,
+**The need.** A firm wants, in each firm × occupation × level cell,
 
     gap = max(0, hiring_target − headcount − returning sponsored trainees)
 
-and posts ⌊gap − open + u⌋ new vacancies (u ~ U(0,1): a fractional gap posts with that
-probability), or withdraws its newest vacancies when more than ⌈gap⌉ are open. A new vacancy is fully remote with the share its remote policy gives (onsite: 0, hybrid:
-``hybrid_remote_job_share``, remote-first: ``remote_first_remote_job_share``); a remote vacancy is
-open worldwide with probability ``global_remote_share``, else to the firm's region. It asks for AI
-skills with probability ``ai_skill_vacancy_base + ai_skill_vacancy_sensitivity · a_f`` (8 % of
-software job descriptions in 2022 → 42 % in 2026: seeds/001).
+**Demand withdrawal.** When more postings are open than ⌈gap⌉, the newest are withdrawn.
+
+**Posting life.** An unfilled posting is taken down with a hazard that rises with its age a
+(Weibull life, scale λ = ``vacancy_life_months``, shape k = ``vacancy_life_shape``):
+
+    P(taken down this month | open for a months) = 1 − exp(−[((a+1)/λ)^k − (a/λ)^k])
+
+and the firm decides what to do about the unmet need, by how many times it has re-posted it (r):
+
+1. r ≥ ``vacancy_max_reposts``: **give up** — the work is not done; the cell is not posted again
+   for ``give_up_months`` (lost output shows in the accounts);
+2. r ≥ 1 and the posting asks for AI skills: **relax the requirement** — re-post without the AI
+   skill and train on the job (employees learn AI skills at adopting firms, careers phase);
+   employers lower requirements when candidates are scarce (Modestino, Shoag & Ballance 2016,
+   "Downskilling", Labour Economics);
+3. the offer is below the cap ``max_vacancy_pay_premium``: **re-post at higher pay** — the need's
+   premium over market pay rises by ``repost_pay_step``;
+4. otherwise **re-post** as it was.
+
+A re-posted need keeps the month it was first posted (``first_posted``): the posting's age
+(``month − posted``) is what job boards show (1–4 months), the need's age (``month −
+first_posted``) is the recruiting cycle (6 months or longer for production ML: seeds/002).
+
+**New postings.** ⌊gap − open + u⌋ postings per cell (u ~ U(0,1): a fractional gap posts with that
+probability), except in cells whose need was given up. A posting is fully remote with the share
+its firm's remote policy gives (onsite: 0, hybrid: ``hybrid_remote_job_share``, remote-first:
+``remote_first_remote_job_share``); a remote posting is open worldwide with probability
+``global_remote_share``, else to the firm's region. It asks for AI skills with probability
+``ai_skill_vacancy_base + ai_skill_vacancy_sensitivity · a_f`` (8 % of software job descriptions in
+2022 → 42 % in 2026: seeds/001).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from abm.arrays import rank_within_groups
 from abm.population import remote_job_share
 from abm.state import NO_FIRM, VacancyScope, WorkerState
+from abm.world import N_LEVELS, cell_index
+
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
 
 
-def cell_of(model, firm: np.ndarray, occupation: np.ndarray, level: np.ndarray) -> np.ndarray:
-    return (firm.astype(np.int64) * model.world.n_occupations + occupation) * 4 + level
-
-
-def returning_trainees(model) -> np.ndarray:
+def returning_trainees(model: LaborMarket) -> np.ndarray:
     """(F·O·L,) sponsored trainees who will come back to each firm cell."""
     w = model.workers
     r = np.flatnonzero((w.view("state") == WorkerState.RETRAINING) & (w.view("training_sponsor") != NO_FIRM))
-    cell = cell_of(model, w.training_sponsor[r], w.training_target[r], model.level_after_retraining(w.level[r]))
+    cell = cell_index(w.training_sponsor[r], w.training_target[r], model.level_after_retraining(w.level[r]),
+                      model.world.n_occupations)
     return np.bincount(cell, minlength=model.base_need.size)
 
 
-def run(model) -> None:
-    p, v, rng, firms = model.p, model.vacancies, model.rng, model.firms
-    size = model.base_need.size
-    vcell = cell_of(model, v.view("firm"), v.view("occupation"), v.view("level"))
-    open_now = np.bincount(vcell, minlength=size)
-    gap = np.maximum(model.hiring_target.ravel() - model.headcount.ravel() - returning_trainees(model), 0.0)
+def withdrawal_probability(age: np.ndarray, life: float, shape: float) -> np.ndarray:
+    """Probability a posting open for ``age`` months is taken down over its next month (Weibull life)."""
+    a = np.maximum(np.asarray(age, dtype=np.float64), 0.0)
+    p = -np.expm1(-(((a + 1.0) / life) ** shape - (a / life) ** shape))
+    return np.where(np.asarray(age) < 0, 0.0, p)  # not yet a month old: not due
 
-    # withdraw the newest vacancies of cells with more open than the (rounded-up) gap
-    surplus = np.maximum(open_now - np.ceil(gap).astype(np.int64), 0)
+
+def vacancy_cells(model: LaborMarket) -> np.ndarray:
+    v = model.vacancies
+    return cell_index(v.view("firm"), v.view("occupation"), v.view("level"), model.world.n_occupations)
+
+
+def run(model: LaborMarket) -> None:
+    gap = np.maximum(model.now.hiring_target.ravel() - model.now.headcount.ravel() - returning_trainees(model), 0.0)
+    _withdraw_surplus(model, gap)
+    _expire(model)
+    _post(model, gap)
+
+
+def _withdraw_surplus(model: LaborMarket, gap: np.ndarray) -> None:
+    """Withdraw the newest postings of cells with more open than the (rounded-up) gap."""
+    v = model.vacancies
+    vcell = vacancy_cells(model)
+    surplus = np.maximum(np.bincount(vcell, minlength=gap.size) - np.ceil(gap).astype(np.int64), 0)
     if surplus.any():
         newest_first = rank_within_groups(vcell, -v.view("posted"))
         model.flows["vacancies_withdrawn"] += int((newest_first < surplus[vcell]).sum())
         v.keep(newest_first >= surplus[vcell])
 
-    # post the missing ones (stochastic rounding: a fractional gap posts with that probability)
-    new = np.maximum(np.floor(gap - open_now + rng.random(size)).astype(np.int64), 0)
-    cells = np.repeat(np.arange(size), new)
+
+def _expire(model: LaborMarket) -> None:
+    """Postings past their life are taken down; the firm re-posts, pays more, relaxes or gives up."""
+    p, v, month, f = model.p, model.vacancies, model.month, model.flows
+    if v.n == 0:
+        return
+    age = month - v.view("posted") - 1  # full months already open; postings of this month are not yet due
+    expired = np.flatnonzero(model.rng.random(v.n) < withdrawal_probability(age, p.vacancy_life_months, p.vacancy_life_shape))
+    if len(expired) == 0:
+        return
+    f["vacancies_expired"] += len(expired)
+    model.count_by_cluster("vacancies_expired", v.occupation[expired])
+
+    reposts = v.reposts[expired]
+    give_up = reposts >= p.vacancy_max_reposts
+    relax = ~give_up & (reposts >= 1) & v.ai_required[expired]
+    premium = v.pay_premium[expired]
+    raise_pay = ~give_up & ~relax & (premium + p.repost_pay_step <= p.max_vacancy_pay_premium + 1e-9)
+
+    keep = expired[~give_up]
+    v.posted[keep] = month
+    v.reposts[keep] += 1
+    v.ai_required[expired[relax]] = False
+    v.pay_premium[expired[raise_pay]] += np.float32(p.repost_pay_step)
+    f["vacancies_reposted"] += len(keep)
+    f["vacancies_relaxed"] += int(relax.sum())
+    f["vacancies_repriced"] += int(raise_pay.sum())
+
+    dropped = expired[give_up]
+    if len(dropped):
+        f["vacancies_given_up"] += len(dropped)
+        need = v.occupation[dropped].astype(np.int64) * N_LEVELS + v.level[dropped]
+        model.firms.given_up_until[v.firm[dropped], need] = month + p.give_up_months
+        gone = np.zeros(v.n, dtype=bool)
+        gone[dropped] = True
+        v.keep(~gone)
+
+
+def _post(model: LaborMarket, gap: np.ndarray) -> None:
+    p, v, rng, firms, month = model.p, model.vacancies, model.rng, model.firms, model.month
+    open_now = np.bincount(vacancy_cells(model), minlength=gap.size)
+    held = firms.given_up_until[: firms.n].ravel() > month
+    new = np.maximum(np.floor(gap - open_now + rng.random(gap.size)).astype(np.int64), 0)
+    new[held] = 0
+    cells = np.repeat(np.arange(gap.size), new)
     if len(cells) == 0:
         return
-    firm, rest = np.divmod(cells, model.world.n_occupations * 4)
-    occupation, level = np.divmod(rest, 4)
-    f_policy = firms.remote_policy[firm]
-    remote = rng.random(len(cells)) < remote_job_share(p, f_policy)
+    firm, rest = np.divmod(cells, model.world.n_occupations * N_LEVELS)
+    occupation, level = np.divmod(rest, N_LEVELS)
+    remote = rng.random(len(cells)) < remote_job_share(p, firms.remote_policy[firm])
     worldwide = rng.random(len(cells)) < p.global_remote_share
     scope = np.where(remote, np.where(worldwide, VacancyScope.REMOTE_GLOBAL, VacancyScope.REMOTE_REGION), VacancyScope.ONSITE)
     ai_prob = np.minimum(1.0, p.ai_skill_vacancy_base + p.ai_skill_vacancy_sensitivity * firms.adoption[firm])
-    v.append(
-        firm=firm, occupation=occupation, level=level, scope=scope,
-        ai_required=rng.random(len(cells)) < ai_prob,
-        posted=np.full(len(cells), model.month, dtype=np.int32),
-    )
+    now = np.full(len(cells), month, dtype=np.int32)
+    v.append(firm=firm, occupation=occupation, level=level, scope=scope,
+             ai_required=rng.random(len(cells)) < ai_prob, posted=now, first_posted=now)
     model.flows["vacancies_posted"] += len(cells)
