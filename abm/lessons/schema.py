@@ -233,7 +233,7 @@ def _where(loc: Sequence[int | str]) -> str:
 def _messages(exc: ValidationError) -> str:
     """The first error of a ``[lesson]`` table's validation as ``<key path>: <what is wrong>``."""
     err = exc.errors()[0]
-    loc = [p for p in err["loc"][1:] if p not in ("function-before[check()]",)]  # drop the table ("lesson")
+    loc = list(err["loc"][1:])  # without the table's name ("lesson")
     model: type[FileModel] = LessonTable
     if len(loc) >= 2 and loc[0] == "things_to_try":
         model = ThingToTry
