@@ -28,6 +28,7 @@ from abm.experiments.spec import ExperimentSpec
 from abm.measures import TARGET_TABLES, TARGETS, calendar_year, evaluate, overtaking_years, per_2022_worker
 from abm.params import ParameterError, Params
 from abm.runs import Intervention, Results, RunSpec, run_many
+from abm.strategies import BY_NAME
 
 Progress = Callable[[int, int], None]
 
@@ -184,7 +185,9 @@ def plot_forward(result: dict[str, pd.DataFrame], path: Path) -> None:
     axes[0].set(title="Senior + staff employed", xlabel="year", ylabel="workers")
     axes[1].set(title="Mean age of open senior vacancies", xlabel="year", ylabel="months")
     for name, sub in prof.groupby("strategy", observed=True):
-        axes[2].plot(sub["cal"], sub["cumulative_profit_per_worker"] / 1e3, marker="o", label=str(name))
+        strategy = BY_NAME[str(name)]  # its label and colour
+        axes[2].plot(sub["cal"], sub["cumulative_profit_per_worker"] / 1e3, marker="o", label=strategy.label,
+                     color=strategy.colour)
     axes[2].set(title="Profit per 2022 worker since 2026 (baseline mix)", xlabel="year", ylabel="$ thousand")
     for ax in axes:
         ax.axvline(2026, color="grey", lw=0.5)

@@ -91,6 +91,14 @@ def test_forward_switches_strategies_from_the_given_month():
     assert headcount.loc[13, "cutting"] == headcount.loc[12].sum()
 
 
+def test_forward_report_and_figure(tmp_path):
+    result = cal.forward(Params.make(n_workers=800), [1], switch=12, horizon=36)
+    assert set(result["pipeline"]["variant"]) == set(cal.FORWARD_VARIANTS)
+    assert set(result["profit"]["cal"]) == {2023, 2024}  # accumulated from the switch on
+    cal.plot_forward(result, tmp_path / "forward.png")
+    assert (tmp_path / "forward.png").stat().st_size > 5000
+
+
 def test_calibrate_command_writes_report(tmp_path):
     r = subprocess.run([sys.executable, "-m", "abm.cli", "calibrate", "--seeds", "2", "--workers", "2000",
                         "--processes", "2", "--out", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
