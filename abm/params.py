@@ -150,7 +150,7 @@ class Params(BaseModel):
     labour_demand_elasticity: float = P(0.5, 0.0, 5.0, unit="elasticity", doc="own-wage elasticity of firms' labour demand: demand ∝ (market wage index)^−e", source="≈ 0.5 (Hamermesh 1993, Labor Demand; Lichter, Peichl & Siegloch 2015, EER meta-analysis)")
     wage_tightness_elasticity: float = P(0.35, 0.0, 2.0, unit="elasticity", doc="elasticity of a cluster's market wage level to its tightness (vacancies / job seekers): the wage curve", source="calibrated")
     wage_adjustment_speed: float = P(0.10, 0.0, 1.0, unit="1/month", doc="share of the gap to the wage-curve level a cluster's market wage closes each month", source="calibrated")
-    wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="assumption (downward wage rigidity)")
+    wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="new-hire wages are rigid downward (Hazell & Taska 2020, 'Downward rigidity in the wage for new hires'); calibrated")
     wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")
     wage_index_max: float = P(2.5, 1.0, 10.0, unit="× 2022 pay", doc="ceiling of a cluster's market wage index", source="assumption")
     incumbent_wage_adjustment: float = P(0.02, 0.0, 1.0, unit="1/month", doc="share of the gap to the market wage an incumbent's pay closes each month", source="assumption (annual reviews)")

@@ -9,4 +9,5 @@ def small_model():
     model = LaborMarket(seed=3, n_workers=2000, worker_agents=False)
     model.flows.clear()
     model.cluster_flows.clear()
+    model.moves[...] = 0
     return model

@@ -87,6 +87,11 @@ KNOB_GROUPS: dict[str, list[Knob]] = {
         Knob("retraining_length_scale", "Programme length ×", 0.2, 3.0, 0.05),
         Knob("graduate_rate", "Graduates a year (share of labour force)", 0.0, 0.08, 0.001, decimals_percent=1),
     ],
+    "Labour-market flows": [
+        Knob("ojs_search_rate", "On-the-job search (employees searching a month)", 0.0, 0.5, 0.01, percent=True),
+        Knob("vacancy_life_months", "Life of a job posting", 0.5, 12.0, 0.5, unit=" months"),
+        Knob("outside_exit_rate", "Leaving tech for other work (top monthly rate)", 0.0, 0.4, 0.01, percent=True),
+    ],
 }
 KNOBS: dict[str, Knob] = {k.name: k for group in KNOB_GROUPS.values() for k in group}
 WORKER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
