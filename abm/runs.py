@@ -66,7 +66,7 @@ class Intervention:
         fixed = [k for k in self.set if k in BUILD_ONLY]
         if fixed:
             raise ParameterError(f"{where}: '{fixed[0]}' only acts when the model is built; it cannot change during a "
-                                 "run (to move firms to another strategy use switch = {old = new})")
+                                 "run (to move firms to another strategy: switch={'old': 'new'})")
         try:
             Params.make(params, **self.set)
         except ParameterError as exc:
