@@ -6,22 +6,23 @@ fitted in ``docs/calibration.md``; "assumption" means neither). Bad input never 
 an unknown key, a value out of range, a wrong type or an impossible combination raises
 :class:`ParameterError` with one line naming the key, the value and what is allowed.
 
-Scenarios are TOML files (``experiments/*.toml``) with an optional ``[scenario]`` table (name,
-title, description, base), a ``[params]`` table of overrides and, for teaching demos, an optional
-``[lesson]`` table (returned in the metadata under ``"lesson"``); see :func:`load_scenario`.
+Scenarios are TOML files with a ``[scenario]`` header and a ``[params]`` table of overrides
+(:mod:`abm.files` reads them; the calibrated baseline ships as ``abm/scenarios/baseline.toml``).
 """
 
 from __future__ import annotations
 
 import difflib
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-STRATEGY_SHARES = ("share_cutting", "share_counter_cyclical", "share_recomposing", "share_non_adopting")
+from abm.strategies import STRATEGIES
+
+#: The strategy-share parameters, one per registered strategy, in the registry's order.
+STRATEGY_SHARES = tuple(s.share for s in STRATEGIES)
 REMOTE_POLICY_SHARES = ("share_onsite", "share_hybrid", "share_remote_first")
 
 
@@ -29,7 +30,7 @@ class ParameterError(ValueError):
     """A parameter or scenario file is invalid. The message is one line naming the key."""
 
 
-def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str):
+def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str) -> Any:
     """A parameter field with range [lo, hi], a unit, a description and a source."""
     kw: dict[str, Any] = {}
     if lo is not None:
@@ -233,9 +234,8 @@ class Params(BaseModel):
         for name, f in cls.model_fields.items():
             lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
             hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
-            extra = f.json_schema_extra or {}
-            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": extra.get("unit", ""),
-                         "description": f.description, "source": extra.get("source", "")})
+            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": _extra(name, "unit"),
+                         "description": f.description, "source": _extra(name, "source")})
         return rows
 
 
@@ -246,6 +246,12 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _extra(name: str, key: str) -> str:
+    """A parameter's unit or source (the extra metadata of its field)."""
+    extra = Params.model_fields[name].json_schema_extra
+    return str(extra.get(key, "")) if isinstance(extra, dict) else ""
+
+
 def _allowed(name: str) -> str:
     f = Params.model_fields.get(name)
     if f is None:
@@ -254,7 +260,7 @@ def _allowed(name: str) -> str:
     hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
     kind = f.annotation.__name__ if isinstance(f.annotation, type) else str(f.annotation)
     rng = f" in [{lo}, {hi}]" if lo is not None and hi is not None else ""
-    unit = (f.json_schema_extra or {}).get("unit", "")
+    unit = _extra(name, "unit")
     return f"{kind}{rng}" + (f" ({unit})" if unit else "")
 
 
@@ -274,40 +280,8 @@ def _one_line(exc: ValidationError) -> str:
     return "; ".join(msgs)
 
 
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or bad TOML is a one-line ParameterError naming ``what``."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"{what} not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"{what} {path} is not valid TOML: {exc}") from None
+def load_scenario(ref: str | Path) -> tuple[dict[str, Any], Params]:
+    """Read a scenario file or a shipped scenario by name: see :func:`abm.files.load_scenario`."""
+    from abm.files import load_scenario as load  # abm.files builds on this module
 
-
-def load_scenario(path: str | Path) -> tuple[dict[str, Any], Params]:
-    """Read a TOML scenario: returns (metadata from ``[scenario]``, validated Params).
-
-    A scenario may name a ``base`` scenario file (relative to itself) whose params it overrides.
-    """
-    path = Path(path)
-    data = read_toml(path, "scenario file")
-    unknown = set(data) - {"scenario", "params", "lesson"}
-    if unknown:
-        raise ParameterError(f"scenario file {path}: unknown table(s) {sorted(unknown)}; allowed: [scenario], [params], [lesson]")
-    meta = data.get("scenario", {})
-    if not isinstance(meta, dict):
-        raise ParameterError(f"scenario file {path}: 'scenario' must be a table")
-    if "lesson" in data:
-        if not isinstance(data["lesson"], dict):
-            raise ParameterError(f"scenario file {path}: 'lesson' must be a table")
-        meta = {**meta, "lesson": data["lesson"]}
-    params = data.get("params", {})
-    if not isinstance(params, dict):
-        raise ParameterError(f"scenario file {path}: 'params' must be a table")
-    base = None
-    if "base" in meta:
-        _, base = load_scenario(path.parent / meta["base"])
-    try:
-        return meta, Params.make(base, **params)
-    except ParameterError as exc:
-        raise ParameterError(f"scenario file {path}: {exc}") from None
+    return load(ref)
