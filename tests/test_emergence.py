@@ -15,9 +15,14 @@ def baseline():
 
 
 def test_mismatch_ai_roles_tight_while_legacy_slack(baseline):
-    c = in_year(baseline.cluster_metrics(), 2026).groupby("cluster", observed=True)["vacancy_seeker_ratio"].mean()
-    assert c["ml_ai"] > 1.5 and c["security"] > 1.0
-    assert c["qa_testing"] < 1.0 and c["frontend"] < 1.0
+    c = in_year(baseline.cluster_metrics(), 2026).groupby("cluster", observed=True)[["vacancies", "unemployed", "employed"]].sum()
+    growth, legacy = c.loc[["ml_ai", "security", "cloud_platform", "data_eng"]].sum(), c.loc[["qa_testing", "program_mgmt", "frontend", "tech_writing"]].sum()
+    tight_growth = growth["vacancies"] / growth["unemployed"]
+    tight_legacy = legacy["vacancies"] / legacy["unemployed"]
+    assert tight_growth > 2.0 and tight_legacy < 1.5 and tight_growth > 2.0 * tight_legacy
+    # legacy workers are the ones out of work
+    u = lambda g: g["unemployed"] / (g["unemployed"] + g["employed"])  # noqa: E731
+    assert u(legacy) > 1.5 * u(growth)
     m = baseline.model_metrics()
     assert in_year(m, 2026)["mismatch_index"].mean() > in_year(m, 2022)["mismatch_index"].mean()
 

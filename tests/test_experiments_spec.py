@@ -8,6 +8,7 @@ pool — the Executor seam takes any executor — and check the report and SALib
 from __future__ import annotations
 
 import textwrap
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abm import ParameterError, Params
+from abm.files import file_kind
 from abm.experiments import analysis, load_spec, run_batch
 from abm.experiments.runner import PlannedRun, auto_chunk, group_tasks, plan_runs
 from abm.files import baseline_path
@@ -176,9 +178,19 @@ def test_sample_designs(tmp_path, method, n, expected):
     assert all(0.0 <= p["retraining_subsidy"] <= 1.0 for p in pts)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.name)
+def _experiment_specs() -> list[Path]:
+    """The experiment specs in experiments/ (the folder also holds a pointer to the baseline scenario)."""
+    return [p for p in sorted((ROOT / "experiments").glob("*.toml")) if file_kind(tomllib.loads(p.read_text())) == "experiment"]
+
+
+def test_experiments_folder_holds_only_specs_and_the_baseline_pointer():
+    others = {p.name for p in (ROOT / "experiments").glob("*.toml")} - {p.name for p in _experiment_specs()}
+    assert others == {"baseline.toml"}
+
+
+@pytest.mark.parametrize("path", _experiment_specs(), ids=lambda p: p.name)
 def test_shipped_specs_validate_and_stay_modest(path):
-    spec = load_spec(path)  # every file in experiments/ is an experiment spec
+    spec = load_spec(path)
     assert spec.n_runs() <= 200
     calibration = spec.experiment.name.startswith("calibration")  # the searches run at the calibrated size
     for p in spec.points():
