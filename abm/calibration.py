@@ -274,7 +274,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", nargs="?", default="baseline",
                    help="scenario to calibrate: a .toml file or a shipped scenario's name (default: baseline)")
     p.add_argument("--seeds", type=int, help="number of seeds: 1..N (default 5)")
-    p.add_argument("--months", type=int, default=60, help="months from January 2022 (default 60 = through 2026)")
+    p.add_argument("--months", type=int, default=156, help="months from January 2022 (default 156 = through 2034: the vacancy-growth target needs the whole horizon)")
     add_workers_option(p)
     add_processes_option(p)
     p.add_argument("--out", default="results/calibration", help="output directory")

@@ -27,7 +27,7 @@ def test_report_structure(small_values):
     assert list(table["target"]) == [t.name for t in cal.TARGETS]
     assert {"fact", "source", "simulated_mean", "simulated_sd", "band_low", "band_high", "result"} <= set(table.columns)
     assert set(table["result"]) <= {"pass", "MISS"}
-    assert table["source"].str.contains("seeds/").all()
+    assert table["source"].str.len().gt(0).all()  # every target names its source (an article or a data set)
     assert np.isfinite(table["simulated_mean"]).all()
 
 

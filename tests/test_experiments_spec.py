@@ -260,7 +260,7 @@ def plan_runs_seeds(spec):
 def test_report_with_salib_sensitivity(tmp_path, method, n):
     head = GOOD.split("[grid]")[0].replace("replicates = 2", "replicates = 1").replace('["model", "firm"]', '["model"]')
     text = head + (f'[sample]\nmethod = "{method}"\nn = {n}\nranges = {{ retraining_subsidy = [0.0, 1.0], quit_rate = [0.0, 0.02] }}\n'
-                   '[report]\noutputs = ["unemployment_rate", "quits"]\nfigures = ["sensitivity"]\nwindow_months = 3\n')
+                   '[report]\noutputs = ["unemployment_rate", "quits_to_unemployment"]\nfigures = ["sensitivity"]\nwindow_months = 3\n')
     spec = load_spec(spec_text(tmp_path, text))
     out = tmp_path / method
     with ThreadPoolExecutor(2) as ex:
@@ -270,8 +270,8 @@ def test_report_with_salib_sensitivity(tmp_path, method, n):
     assert set(sens["parameter"]) == {"retraining_subsidy", "quit_rate"}
     index = "ST" if method == "sobol" else "mu_star"
     assert {index, f"{'S1' if method == 'sobol' else 'mu_star'}_conf"} <= set(sens.columns)
-    quits = sens[sens["output"] == "quits"].set_index("parameter")
-    assert quits.loc["quit_rate", index] > quits.loc["retraining_subsidy", index]  # quits are driven by the quit rate
+    quits = sens[sens["output"] == "quits_to_unemployment"].set_index("parameter")
+    assert quits.loc["quit_rate", index] > quits.loc["retraining_subsidy", index]  # quits into unemployment: the quit rate
     assert (out / "report" / "sensitivity.png").exists() and "Sensitivity" in (out / "report" / "report.md").read_text()
 
 
