@@ -19,10 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abm import ParameterError, Params
-from abm.files import file_kind
 from abm.experiments import analysis, load_spec, run_batch
 from abm.experiments.runner import PlannedRun, auto_chunk, group_tasks, plan_runs
-from abm.files import baseline_path
+from abm.files import baseline_path, file_kind
 from abm.params import STRATEGY_SHARES
 from abm.runs import spawn_seeds as run_seeds
 
