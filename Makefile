@@ -7,13 +7,13 @@ PY ?= $(VENV)/bin/python
 ARGS ?=
 export VENV
 
-.PHONY: venv run test app bench clean
+.PHONY: venv run test lint app bench clean
 
 venv:
 	@bash scripts/bootstrap.sh
 
 run: venv
-	$(VENV)/bin/abm run experiments/baseline.toml $(ARGS)
+	$(VENV)/bin/abm run baseline $(ARGS)
 
 # pytest exits 5 when it collected no tests: that is a failure, say so.
 test: venv
@@ -28,6 +28,11 @@ test-browser: venv
 
 test-browser-loaded: venv
 	$(PY) -m pytest -q tests/test_app_browser.py --cpu-hog $(ARGS)
+
+# ruff (lint rules and format settings: pyproject.toml) over the tree; mypy over the modules it lists
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 app: venv
 	$(VENV)/bin/abm app $(ARGS)

@@ -48,6 +48,7 @@ def _leave_job(model: LaborMarket, idx: np.ndarray) -> np.ndarray:
     w.pay_factor[idx] = 0.0
     w.employer[idx] = NO_FIRM
     w.remote[idx] = False
+    w.stand_in[idx] = False
     return firm
 
 
@@ -101,6 +102,7 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
         f["job_to_job_pay_gain_sum"] += float((wage[moved] / np.maximum(w.last_wage[movers], 1.0) - 1.0).sum())
     rehired = w.laid_off_by[worker] == firm
     _take_job(model, worker, firm, occupation, level, wage, factor, remote)
+    w.stand_in[worker] = v.need_level[vac] > level  # hired one level below the need: trained into it
     w.location[worker] = np.where(moving, firms.location[firm], w.location[worker])
     retrained = w.retrained[worker]
     age = model.month - v.first_posted[vac]  # the recruiting cycle: from the first posting of the need
@@ -120,6 +122,7 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
     f["senior_filled"] += int(is_senior.sum())
     f["senior_filled_duration"] += float(age[is_senior].sum())
     model.count_by_cluster("hires", occupation)
+    model.count_by_cluster("hires_from_search", occupation[~moved])
     model.count_by_cluster("filled_duration", occupation, weights=age)
     model.count_by_cluster("filled", occupation)
     firms.other_costs[: firms.n] += np.bincount(firm, weights=wage * model.p.hiring_cost, minlength=firms.n)
@@ -146,6 +149,7 @@ def promote(model: LaborMarket, idx: np.ndarray) -> None:
     w.wage[idx] *= world.base_pay[occ, old + 1] / world.base_pay[occ, old]
     w.level[idx] = old + 1
     w.months_in_level[idx] = 0
+    w.stand_in[idx] = False
     _count(model, idx, +1)
     model.flows["promotions"] += len(idx)
 

@@ -36,6 +36,7 @@ from abm.app.session import (
     DEFAULT_WORKERS,
     KNOB_GROUPS,
     KNOBS,
+    MIX_SHARES,
     SPEEDS,
     WORKER_CHOICES,
     Frame,
@@ -53,7 +54,7 @@ from abm.app.session import (
 )
 from abm.charts import theme
 from abm.charts.lessons import lesson_chart_names, metric_chart
-from abm.params import STRATEGY_SHARES, Params
+from abm.params import Params
 from abm.sources import cite
 
 log = logging.getLogger(__name__)
@@ -549,16 +550,16 @@ def Sidebar(scenarios: list[Scenario], scenario_key: solara.Reactive[str], value
         solara.Text(group, classes=["abm-group"])
         for knob in knobs:
             KnobSlider(knob, v[knob.name], setter(knob.name)).key(knob.name)
-        if knobs[0].name == STRATEGY_SHARES[0]:
+        if knobs[0].name == MIX_SHARES[0]:
             rest = non_adopting_share(v)
-            total = sum(v[k] for k in STRATEGY_SHARES[:3])
+            total = sum(v[k] for k in MIX_SHARES)
             styles = theme.family("strategy")
             MixBar([(styles[k.removeprefix("share_")].label, v.get(k, rest), styles[k.removeprefix("share_")].color)
-                    for k in STRATEGY_SHARES[:3]] + [(styles["non_adopting"].label, rest, styles["non_adopting"].color)])
+                    for k in MIX_SHARES] + [(styles[REMAINDER_STRATEGY].label, rest, styles[REMAINDER_STRATEGY].color)])
             solara.Text(f"Non-adopting (the rest): {100 * rest:.0f} %", classes=["abm-sub", "abm-non-adopting"])
             if total > 1.0 + 1e-9:
                 def normalise():
-                    values.set({**values.value, **{k: round(values.value[k] / total, 4) for k in STRATEGY_SHARES[:3]}})
+                    values.set({**values.value, **{k: round(values.value[k] / total, 4) for k in MIX_SHARES}})
 
                 solara.Button("Scale the three to 100 %", on_click=normalise, text=True, color="primary",
                               classes=["abm-normalise"], icon_name="mdi-scale-balance")

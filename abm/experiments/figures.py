@@ -10,17 +10,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-
-from abm import charts  # noqa: E402
-from abm.charts import theme  # noqa: E402
-from abm.experiments.analysis import replicate_ci  # noqa: E402
+from abm import charts
+from abm.charts import theme
+from abm.experiments.analysis import replicate_ci
 
 MAX_LINES = 12
 #: colours of unordered parameter sets: the theme's Okabe–Ito palette
