@@ -212,18 +212,19 @@ def test_exports_are_the_charts_data_with_units_and_a_png():
 
 
 def test_seed_runs_collect_every_world_and_seed_in_seed_order():
+    from abm.runs import RunSpec, run_one
+
     p = build_params(Params.make(months=6), knob_values(Params()), 600)
     progress = []
     with ThreadPoolExecutor(2) as pool:
         out = seeds.run_seeds([("A", p), ("B", Params.make(p, max_skill_gap=0.45))], [3, 4], 6,
-                              metric=seeds.Metric("unemployment_rate", None), progress=lambda r: progress.append(r.done),
+                              metric=seeds.Metric("unemployment_rate", None), progress=lambda d, t: progress.append((d, t)),
                               executor=pool)
-    assert out.finished and out.done == 4 and progress[-1] == 4 and out.error is None
-    assert [len(out.tables[k]) for k in ("A", "B")] == [2, 2]
-    assert all(t["model"]["month"].max() == 6 for k in out.tables for t in out.tables[k])
-    same = seeds.run_world(p, 4, 6)[0]["model"]  # seed order is kept whatever finished first
-    assert out.tables["A"][1]["model"].equals(same)
-    assert all(v == v for v in out.measured["A"])  # measured on every seed
+    assert out.error is None and progress[-1] == (4, 4)
+    assert [len(out.runs[k]) for k in ("A", "B")] == [2, 2] and [r.seed for r in out.runs["B"]] == [3, 4]
+    same = run_one(RunSpec("A", p, 4, 6))  # the runs layer's run: the same tables
+    assert out.runs["A"][1].model.equals(same.model)
+    assert len(out.measured["A"]) == 2 and all(v == v for v in out.measured["A"])
 
 
 def test_single_strategy_world_validates():

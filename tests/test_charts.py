@@ -26,7 +26,7 @@ RAW_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b")  # ml_ai, counter_cyclical, profit_
 @pytest.fixture(scope="module")
 def runs():
     def run(seed, **kw):
-        return charts.tables_of(LaborMarket(seed=seed, n_workers=600, worker_agents=False, **kw).run(14))
+        return charts.as_tables(LaborMarket(seed=seed, n_workers=600, worker_agents=False, **kw).run(14))
 
     return {"A": run(1), "B": run(2, share_cutting=1.0, share_counter_cyclical=0.0, share_recomposing=0.0,
                                  share_non_adopting=0.0), "A2": run(3)}

@@ -15,8 +15,8 @@ from abm.sources import cite, sources
 
 def test_handout_is_one_html_page_with_figures_folded_answers_and_named_sources(tmp_path):
     out = tmp_path / "lesson5.html"
-    done = subprocess.run([sys.executable, "-m", "abm.handout", "5", "--out", str(out)], capture_output=True, text=True,
-                          timeout=180)
+    done = subprocess.run([sys.executable, "-m", "abm.cli", "lessons", "handout", "5", "--out", str(out)], capture_output=True,
+                          text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     lesson = get_lesson(5)
@@ -30,12 +30,13 @@ def test_handout_is_one_html_page_with_figures_folded_answers_and_named_sources(
 
 
 def test_instructor_copy_opens_the_answers_and_a_bad_lesson_is_one_line(tmp_path):
-    from abm.handout import handout_html
+    from abm.lessons.handout import handout_html
 
     lesson = get_lesson(3)
     page = handout_html(lesson, answers=True, n_workers=600)
     assert page.count("<details open><summary>The model's answer</summary>") == len(lesson.things_to_try)
-    done = subprocess.run([sys.executable, "-m", "abm.handout", "nope"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "abm.cli", "lessons", "handout", "nope"], capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nope" in done.stderr
 
 

@@ -140,7 +140,7 @@ mechanism = "m"
 look_for = ["l"]
 discussion = ["d"]
 minutes = 30
-charts = ["plot_beveridge"]
+charts = ["beveridge"]
 
 [[lesson.facts]]
 fact = "f"
@@ -175,7 +175,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     (lambda s: s.replace("window = [2024.0, 2030.0]", "window = [2030.0, 2024.0]"), r"window: must be \[from_year, to_year\]"),
     (lambda s: s.replace("window = [2024.0, 2030.0]", "window = [2024.0, 2040.0]"), r"window: .* is outside the scenario's run"),
     (lambda s: s.replace('expect = "down"\n', ""), r"give both 'metric' and 'expect'"),
-    (lambda s: s.replace('charts = ["plot_beveridge"]', 'charts = ["plot_beveridg"]'), r"charts: unknown chart 'plot_beveridg'.*did you mean 'plot_beveridge'"),
+    (lambda s: s.replace('charts = ["beveridge"]', 'charts = ["beveridg"]'), r"charts: unknown chart 'beveridg'.*did you mean 'beveridge'"),
     (lambda s: s.replace('source = "seeds/001"', 'source = "article one"'), r"facts\[0\]\.source: must name an article file as 'seeds/NNN'"),
     (lambda s: s.replace("minutes = 30", "minutes = 500"), r"minutes: must be an integer number of minutes"),
     (lambda s: s.replace('look_for = ["l"]', "look_for = []"), r"look_for: must be a non-empty list"),
@@ -236,7 +236,7 @@ def test_compare_reuses_only_a_matching_base(small_run):
 def test_every_chart_draws_from_a_run(small_run):
     _, model = small_run
     fig = L.draw_charts(list(L.CHARTS), model, ncols=3)
-    assert sum(ax.get_visible() for ax in fig.axes if ax.get_title()) >= len(L.CHARTS)
+    assert sum(ax.get_visible() for ax in fig.axes if ax.get_title(loc="left")) >= len(L.CHARTS)
     plt.close(fig)
     board = L.strategy_scoreboard(L.get_lesson(5), seeds=(1, 2), months=12, n_workers=500)
     assert set(board["strategy"]) == {"non_adopting", "cutting", "counter_cyclical", "recomposing"}

@@ -37,6 +37,7 @@ from abm.app.session import (
     KNOB_GROUPS,
     KNOBS,
     MIX_SHARES,
+    REMAINDER_STRATEGY,
     SPEEDS,
     WORKER_CHOICES,
     Frame,
@@ -53,7 +54,7 @@ from abm.app.session import (
     remote_split,
 )
 from abm.charts import theme
-from abm.charts.lessons import lesson_chart_names, metric_chart
+from abm.charts.lessons import metric_chart
 from abm.params import Params
 from abm.sources import cite
 
@@ -181,7 +182,7 @@ def _kpi(label: str, value: str, delta: str = "", testid: str = ""):
 
 def lesson_charts(scenario: Scenario) -> tuple[str, ...]:
     """The registry charts a lesson asks for."""
-    return lesson_chart_names(scenario.lesson.charts) if scenario.lesson is not None else ()
+    return scenario.lesson.charts if scenario.lesson is not None else ()
 
 
 def _chart(name) -> charts.Chart:
@@ -475,8 +476,7 @@ def SeedPanel(worlds: list[tuple[str, Params]], seed: int, months: int, end_labe
         if not request.value:
             return
         seed_list = list(range(seed, seed + count.value))
-        out = seeds.run_seeds(worlds, seed_list, months, metric=metric, cancel=cancel,
-                              progress=lambda r: progress.set((r.done, r.total)))
+        out = seeds.run_seeds(worlds, seed_list, months, metric=metric, progress=lambda done, total: progress.set((done, total)))
         if not cancel.is_set():
             result.set(out)
 
@@ -513,7 +513,7 @@ def SeedPanel(worlds: list[tuple[str, Params]], seed: int, months: int, end_labe
             solara.HTML(tag="p", classes=["abm-question", "abm-seed-verdict"],
                         unsafe_innerHTML=f"{_escape(theme.output_label(metric.name))} moved the predicted way "
                                          f"(<strong>{expect}</strong>) on <strong>{held} of {len(out.seeds)} seeds</strong>.")
-        data = {label: out.tables[label] for label in out.labels}
+        data = {label: out.runs[label] for label in out.labels}
         with solara.Div(classes=["abm-grid"]):
             for name in chart_names:
                 chart = _chart(name)
@@ -628,7 +628,7 @@ def ExportBar(chart_names: tuple, sim: Simulation, export: ExportInfo):
                                                     classes=["abm-export-csv"])])
         if scenario.lesson is not None:
             def handout() -> str:
-                from abm.handout import handout_html
+                from abm.lessons.handout import handout_html
 
                 return handout_html(scenario.lesson)
 

@@ -1,7 +1,7 @@
 """One plotting module for the whole project: a registry of named charts, one theme, two renderers.
 
     from abm import charts
-    t = charts.tables_of(model)                       # a run's five tidy tables
+    t = run_one(spec)                                  # a run: abm.runs.Results (or a live model, or its tables)
     charts.draw("beveridge", t, ax)                    # static (matplotlib) on an Axes
     fig = charts.figure(["seniority", "junior_hires"], t)
     charts.draw("unemployment", {"A": t_a, "B": t_b}, ax)      # two runs side by side
@@ -16,7 +16,7 @@ their handouts and the notebooks all draw through it.
 
 from __future__ import annotations
 
-from abm.charts.registry import CHARTS, Band, Chart, Tables, describe, frame, get, series_chart, tables_of
+from abm.charts.registry import CHARTS, Band, Chart, Tables, describe, frame, get, series_chart, as_tables
 from abm.charts.static import OVERVIEW, draw, figure, image, overview
 
 
@@ -28,4 +28,4 @@ def vega_lite(chart: Chart | str, data) -> dict:
 
 
 __all__ = ["CHARTS", "OVERVIEW", "Band", "Chart", "Tables", "describe", "draw", "figure", "frame", "get", "image",
-           "overview", "series_chart", "tables_of", "vega_lite"]
+           "overview", "series_chart", "as_tables", "vega_lite"]

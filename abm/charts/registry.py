@@ -35,10 +35,16 @@ KINDS = ("line", "path", "bars", "hbars")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def tables_of(model) -> dict[str, pd.DataFrame]:
-    """The five tidy tables of a :class:`~abm.model.LaborMarket` by name."""
-    return {"model": model.model_metrics().reset_index(drop=True), "cluster": model.cluster_metrics(),
-            "firm": model.firm_metrics(), "location": model.location_metrics(), "pay": model.pay_metrics()}
+def as_tables(data) -> Tables:
+    """A run's tables from its :class:`~abm.runs.Results`, a live :class:`~abm.model.LaborMarket`
+    (taken now, :func:`abm.runs.snapshot`) or the tables themselves."""
+    from abm.runs import Results, snapshot
+
+    if isinstance(data, Mapping):
+        return data
+    if isinstance(data, Results):
+        return data.tables
+    return snapshot(data).tables
 
 
 @dataclass(frozen=True)
@@ -463,13 +469,14 @@ Runs = Mapping[str, "Tables | Sequence[Tables]"]
 def frame(chart: Chart, data: Tables | Runs) -> tuple[pd.DataFrame, dict[str, theme.Style]]:
     """The chart's tidy frame with a ``series`` label column, and the style of each series label.
 
-    ``data`` is one run's :data:`Tables`, or ``{run label: tables}`` for runs side by side, or
-    ``{run label: [tables of seed 1, seed 2, ...]}`` for the spread over seeds: then ``y`` is the
-    mean over seeds and ``lo``/``hi`` the lowest and highest seed (``n`` seeds).
+    ``data`` is one run (its :data:`Tables`, :class:`~abm.runs.Results` or live model), or
+    ``{run label: run}`` for runs side by side, or ``{run label: [run of seed 1, seed 2, ...]}`` for
+    the spread over seeds: then ``y`` is the mean over seeds and ``lo``/``hi`` the lowest and
+    highest seed (``n`` seeds).
     """
     styles = chart.styles()
-    if is_tables(data):
-        df = chart.data(data)
+    if not isinstance(data, Mapping) or is_tables(data):
+        df = chart.data(as_tables(data))
         keys = list(dict.fromkeys(df["key"]))
         out = df.assign(series=df["key"].map({k: styles[k].label for k in keys}))
         return out, {styles[k].label: styles[k] for k in keys}
@@ -477,7 +484,10 @@ def frame(chart: Chart, data: Tables | Runs) -> tuple[pd.DataFrame, dict[str, th
     one_series = chart.family == "single"
     parts, used, subtitle = [], {}, ""
     for label, tables in data.items():
-        df = chart.data(tables) if is_tables(tables) else _spread([chart.data(t) for t in tables])
+        if isinstance(tables, (list, tuple)):
+            df = _spread([chart.data(as_tables(t)) for t in tables])
+        else:
+            df = chart.data(as_tables(tables))
         subtitle = subtitle or df.attrs.get("subtitle", "")
         names = {k: label if one_series else f"{label} · {styles[k].label}" for k in dict.fromkeys(df["key"])}
         for k, name in names.items():  # the run's colour; the series' dash and marker (the run's for one series)

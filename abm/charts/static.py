@@ -117,12 +117,22 @@ def _bars(ax, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) ->
 
 
 def figure(charts: Sequence[Chart | str], data: Tables | Runs, *, ncols: int = 2, title: str = "",
-           size: tuple[float, float] = (5.6, 3.6)) -> Figure:
-    """A figure with the charts on a grid, drawn from one run (or several runs / seeds)."""
+           size: tuple[float, float] = (5.6, 3.6), pyplot: bool = False) -> Figure:
+    """A figure with the charts on a grid, drawn from one run (or several runs / seeds).
+
+    ``pyplot=True`` makes it with ``matplotlib.pyplot`` (a notebook then shows it); by default it is
+    a bare ``Figure``, safe to draw in any thread (the app, reports).
+    """
     charts = [_chart(c) for c in charts]
     ncols = max(1, min(ncols, len(charts)))
     nrows = max(1, math.ceil(len(charts) / ncols))
-    fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), dpi=100, layout="constrained")
+    figsize = (size[0] * ncols, size[1] * nrows)
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=figsize, dpi=100, layout="constrained")
+    else:
+        fig = Figure(figsize=figsize, dpi=100, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, chart in zip(axes.flat, charts):
         draw(chart, data, ax)

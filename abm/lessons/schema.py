@@ -16,7 +16,7 @@ The shipped lessons are ``abm/scenarios/lessons/NN_*.toml``. The table's keys:
 ``facts``                 list of tables ``{fact, source}`` (``source = "seeds/00N"``), optionally
                           ``in_model`` (how the fact appears in the model: input or output)
 ``minutes``               minutes the lesson takes in class (int)
-``charts``                names of the charts to show (keys of :data:`abm.lessons.charts.CHARTS`)
+``charts``                names of the charts to show (of the chart registry, :data:`abm.charts.CHARTS`)
 ``extending``             optional: ideas for extending the model (list of text)
 ========================  ===========================================================================
 
@@ -200,7 +200,7 @@ class LessonTable(FileModel):
     @field_validator("charts", mode="before")
     @classmethod
     def _charts(cls, value: Any) -> Any:
-        from abm.lessons.charts import CHARTS  # the charts import this module
+        from abm.charts import CHARTS
 
         if not isinstance(value, list) or not value:
             raise ValueError("must be a non-empty list of chart names")

@@ -1,7 +1,8 @@
 """A printable lesson handout: one self-contained HTML page with the lesson's text and figures.
 
-    abm lessons handout 1 > lesson1.html               # (or: python -m abm.handout 1 --out lesson1.html)
+    abm lessons handout 1 --out lesson1.html             # (or: python -m abm.lessons handout 1 ...)
     abm lessons handout 1 --answers --out lesson1-instructor.html
+    abm lessons handout 1 > lesson1.html
 
 The page holds the question, how the mechanism works, what to notice, the lesson's charts of one
 run, every "thing to try" with a chart of the output it is judged by (the lesson's world and the
@@ -23,8 +24,10 @@ from pathlib import Path
 import markdown
 
 from abm import charts
-from abm.charts.lessons import lesson_chart_names, metric_chart
+from abm.charts.lessons import metric_chart
 from abm.charts.theme import output_label
+from abm.lessons.checks import compare, run_lesson
+from abm.lessons.schema import Lesson, get_lesson
 from abm.sources import cite
 
 SEED, WORKERS, MONTHS = 1, 3000, 120
@@ -57,13 +60,12 @@ def _figure(src: str, alt: str, caption: str = "") -> str:
     return f'<figure><img src="{src}" alt="{html.escape(alt, quote=True)}">{cap}</figure>'
 
 
-def handout_html(lesson, *, answers: bool = False, seed: int = SEED, n_workers: int = WORKERS, months: int = MONTHS) -> str:
-    """The handout of ``lesson`` (an :class:`abm.lessons.Lesson`) as one HTML page."""
-    from abm.lessons import compare, run_lesson
-
+def handout_html(lesson: Lesson, *, answers: bool = False, seed: int = SEED, n_workers: int = WORKERS,
+                 months: int = MONTHS) -> str:
+    """The handout of ``lesson`` as one HTML page."""
     base = run_lesson(lesson, seed=seed, months=months, n_workers=n_workers)
-    tables = charts.tables_of(base)
-    names = lesson_chart_names(lesson.charts)
+    tables = base.tables
+    names = lesson.charts
     start = lesson.params.start_year
     run_note = f"one run: seed {seed}, {n_workers:,} workers, {start}–{start + months // 12}"
     parts = [f"<h1>{html.escape(lesson.title)}</h1>",
@@ -87,7 +89,7 @@ def handout_html(lesson, *, answers: bool = False, seed: int = SEED, n_workers: 
         if thing.metric:
             c = compare(lesson, i, seed=seed, months=months, n_workers=n_workers, base=base)
             chart = metric_chart(thing.metric, thing.window)
-            runs = {"the lesson's world": tables, "changed": charts.tables_of(c.changed)}
+            runs = {"the lesson's world": tables, "changed": c.changed.tables}
             fig = charts.figure([chart], runs, ncols=1, size=(7.0, 3.2))
             span = f"mean {thing.window[0]:g}–{thing.window[1]:g}" if thing.window else "mean of the last three years"
             block.append(f"<p>Watch: {html.escape(output_label(thing.metric))} ({span}).</p>")
@@ -122,7 +124,7 @@ def _value(v) -> str:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The ``handout`` command's arguments (shared by ``abm lessons handout`` and ``python -m abm.handout``)."""
+    """The arguments of ``abm lessons handout``."""
     p.add_argument("lesson", help="number, scenario name or file stem")
     p.add_argument("--answers", action="store_true", help="show the model's answers (an instructor's copy)")
     p.add_argument("--out", type=Path, help="write the HTML here (default: print it)")
@@ -130,8 +132,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from abm.lessons import get_lesson
-
     which: int | str = int(args.lesson) if args.lesson.isdigit() else args.lesson
     page = handout_html(get_lesson(which), answers=args.answers, seed=args.seed)
     if args.out is None:
@@ -140,20 +140,3 @@ def cmd_handout(args: argparse.Namespace) -> int:
         args.out.write_text(page, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    from abm.lessons import LessonError
-
-    p = argparse.ArgumentParser(prog="python -m abm.handout", description="Write a printable lesson handout (HTML).")
-    add_arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return cmd_handout(args)
-    except (LessonError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
