@@ -280,7 +280,7 @@ def test_pause_stops_within_one_redraw_at_every_speed(app):
         a.page.click("button.abm-play")
         t0 = time.perf_counter()
         target = 2 if SPEEDS[speed] == 1.0 else 12
-        a.wait_month(lambda m: m >= target, timeout=60)
+        a.wait_month(lambda m, target=target: m >= target, timeout=60)
         a.page.click("button.abm-pause")
         a.page.wait_for_selector("button.abm-play:not([disabled])", timeout=15_000)
         settled = a.month()

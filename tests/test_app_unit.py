@@ -4,12 +4,11 @@ slider moves fired on the widgets)."""
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import csv
 import io
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import ipyvuetify as v
 import pytest

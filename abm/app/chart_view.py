@@ -17,8 +17,8 @@ world). Each chart carries a text alternative (``aria-label``) generated from it
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import ipyvuetify as v
 import solara
@@ -125,7 +125,7 @@ def StaticChart(chart: charts.Chart, data, data_id: object):
 
 
 @solara.component
-def LiveHTML(sim: Simulation, html: Callable[[Frame], str], tag: str = "div", classes: list[str] = [],
+def LiveHTML(sim: Simulation, html: Callable[[Frame], str], tag: str = "div", classes: tuple[str, ...] = (),
              attributes: dict | None = None):
     """An HTML element whose content is ``html(frame)`` of the newest frame."""
     el = solara.widgets.HTML.element(tag=tag, attributes={**(attributes or {}), "class": " ".join(classes)})

@@ -9,8 +9,8 @@ default is used instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import parse_qsl, urlencode
 
 from abm.app.session import DEFAULT_SEED, DEFAULT_WORKERS, KNOBS, WORKER_CHOICES, knob_values

@@ -21,19 +21,16 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Callable
 
+import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 
 from abm import charts
 from abm.app import exports, links, seeds
-import reacton.ipyvuetify as rv
-
 from abm.app.chart_view import DocumentLanguage, LiveChart, LiveHTML, StaticChart
 from abm.app.scenarios import Scenario, comparison_presets, load_scenarios
 from abm.app.session import (
-    DEFAULT_SEED,
     DEFAULT_SPEED,
-    DEFAULT_WORKERS,
     KNOB_GROUPS,
     KNOBS,
     MIX_SHARES,
@@ -286,7 +283,7 @@ def ThingsToTry(scenario: Scenario, on_try: Callable[[int], None]):
             changes = "; ".join(f"{desc}: {old} → {new}" for _, desc, old, new in try_changes(scenario, i))
             solara.HTML(tag="div", unsafe_innerHTML=f'<span class="abm-try-head">{i + 1}. {_escape(thing.change)}</span> — '
                                                      f"{_escape(changes)}. {_escape(_window_text(thing))}")
-            solara.Button(f"Try it: compare the two worlds", icon_name="mdi-compare", small=True, outlined=True,
+            solara.Button("Try it: compare the two worlds", icon_name="mdi-compare", small=True, outlined=True,
                           color="primary", on_click=lambda i=i: on_try(i), classes=["abm-try", f"abm-try-{i + 1}"])
             Answer(thing.predict)
 
@@ -639,9 +636,9 @@ def ExportBar(chart_names: tuple, sim: Simulation, export: ExportInfo):
 
 
 # --- the page --------------------------------------------------------------------------------------
-def Layout(children=[]):
+def Layout(children=()):
     """No Solara app layout: the page draws its own bar, sidebar and scrolling main column."""
-    return solara.Div(children=children)
+    return solara.Div(children=list(children))
 
 
 def _world_titles(presets: list[Scenario], scenario: Scenario) -> dict[str, str]:

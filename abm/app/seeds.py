@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from abm.params import Params
 from abm.runs import Results, RunSpec, run_many

@@ -24,8 +24,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from abm.model import LaborMarket
 from abm.params import ParameterError, Params
 from abm.runs import Results, RunSpec, build, snapshot

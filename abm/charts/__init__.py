@@ -16,11 +16,11 @@ their handouts and the notebooks all draw through it.
 
 from __future__ import annotations
 
-from abm.charts.registry import CHARTS, Band, Chart, Tables, describe, frame, get, series_chart, as_tables
+from abm.charts.registry import CHARTS, Band, Chart, Run, Runs, Tables, as_tables, describe, frame, get, series_chart
 from abm.charts.static import OVERVIEW, draw, figure, image, overview
 
 
-def vega_lite(chart: Chart | str, data) -> dict:
+def vega_lite(chart: Chart | str, data: Run | Runs) -> dict:
     """A self-contained interactive Vega-Lite spec of ``chart`` with its data inlined."""
     from abm.charts import interactive
 

@@ -10,14 +10,15 @@ rule and every series' value at the hovered year; bars show their value on hover
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
+
 from abm.charts import theme
-from abm.charts.registry import Chart, Runs, Tables, describe, frame, is_tables
+from abm.charts.registry import Chart, Run, Runs, describe, frame, is_tables
 
 DATASET = "table"
 HEIGHT = 200  # px of the plotting area; the width follows the container
@@ -53,7 +54,7 @@ def _column(values: pd.Series) -> list:
     return values.tolist()
 
 
-def values(chart: Chart, data: Tables | Runs, *, alt: bool = True) -> Streamed:
+def values(chart: Chart, data: Run | Runs, *, alt: bool = True) -> Streamed:
     """The data to stream into ``chart`` for one run (or several runs, or seeds of each);
     ``alt=False`` skips the text alternative (``Streamed.alt`` is then empty)."""
     df, styles = frame(chart, data)
@@ -105,12 +106,12 @@ def spec(chart: Chart, styles: Mapping[str, theme.Style], *, runs: bool = False,
     return out
 
 
-def _x_year(chart: Chart):
+def _x_year(chart: Chart) -> alt.X:
     return alt.X("x:Q", title=chart.x_title, scale=alt.Scale(zero=False, nice=False),
                  axis=alt.Axis(format="d", tickMinStep=1))
 
 
-def _line_layers(chart: Chart, base, color, dash, yfmt: str, spread: bool) -> list:
+def _line_layers(chart: Chart, base: alt.Chart, color: alt.Color, dash: alt.StrokeDash, yfmt: str, spread: bool) -> list:
     y_scale = alt.Scale(type="log") if chart.log_y else alt.Scale(zero=chart.y_zero)
     y = alt.Y("y:Q", title=chart.y_title, scale=y_scale)
     if chart.kind == "path":  # the Beveridge curve: a path through the months, dots coloured by time
@@ -142,7 +143,7 @@ def _line_layers(chart: Chart, base, color, dash, yfmt: str, spread: bool) -> li
     return layers
 
 
-def _bar_layers(chart: Chart, base, color, yfmt: str, spread: bool, offset: str | None) -> list:
+def _bar_layers(chart: Chart, base: alt.Chart, color: alt.Color, yfmt: str, spread: bool, offset: str | None) -> list:
     sort = alt.EncodingSortField("order", order="ascending")
     tooltip = [alt.Tooltip("x:N", title="category" if chart.kind == "hbars" else chart.x_title),
                alt.Tooltip("series:N", title="series"), alt.Tooltip("y:Q", title=chart.y_title, format=yfmt)]
@@ -174,7 +175,7 @@ def _bar_layers(chart: Chart, base, color, yfmt: str, spread: bool, offset: str 
     return layers
 
 
-def vega_lite(chart: Chart, data: Tables | Runs) -> dict:
+def vega_lite(chart: Chart, data: Run | Runs) -> dict:
     """A self-contained Vega-Lite spec with the data inlined (for notebooks: ``alt.Chart.from_dict``)."""
     streamed = values(chart, data)
     out = spec(chart, streamed.styles, runs=not is_tables(data), spread=streamed.spread, subtitle=streamed.subtitle)

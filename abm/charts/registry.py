@@ -20,22 +20,29 @@ frame, for one run, several runs side by side, or several seeds of each run (a b
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Union, cast
 
 import numpy as np
 import pandas as pd
 
 from abm.charts import theme
 
+if TYPE_CHECKING:
+    from abm.model import LaborMarket
+    from abm.runs import Results
+
 #: A run's five tidy tables by name (``LaborMarket.model_metrics()`` etc.).
 Tables = Mapping[str, pd.DataFrame]
+#: One run: its tables, its :class:`~abm.runs.Results`, or a live model (its tables taken now).
+Run = Union[Tables, "Results", "LaborMarket"]
 TABLE_NAMES = ("model", "cluster", "firm", "location", "pay")
 KINDS = ("line", "path", "bars", "hbars")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def as_tables(data) -> Tables:
+def as_tables(data: Run) -> Tables:
     """A run's tables from its :class:`~abm.runs.Results`, a live :class:`~abm.model.LaborMarket`
     (taken now, :func:`abm.runs.snapshot`) or the tables themselves."""
     from abm.runs import Results, snapshot
@@ -106,7 +113,8 @@ def _lines(df: pd.DataFrame, series: Mapping[str, object]) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def _by(df: pd.DataFrame, key: str, value: Callable[[pd.DataFrame], object], keep: Callable[[pd.DataFrame], object] | None = None):
+def _by(df: pd.DataFrame, key: str, value: Callable[[pd.DataFrame], object],
+        keep: Callable[[pd.DataFrame], object] | None = None) -> pd.DataFrame:
     """Tidy lines of a long table: one line per value of its ``key`` column (``keep``: a row mask)."""
     out = pd.DataFrame({"x": df["year"].to_numpy(float), "y": np.asarray(value(df), dtype=float),
                         "key": df[key].astype(str).to_numpy()})
@@ -463,10 +471,11 @@ def series_chart(name: str, title: str, y_title: str, series: Callable[[Tables],
 
 
 # --- several runs and several seeds ------------------------------------------------------------
-Runs = Mapping[str, "Tables | Sequence[Tables]"]
+#: Runs side by side, by label: one run each, or one run per seed (drawn as the spread over seeds).
+Runs = Mapping[str, Run | Sequence[Run]]
 
 
-def frame(chart: Chart, data: Tables | Runs) -> tuple[pd.DataFrame, dict[str, theme.Style]]:
+def frame(chart: Chart, data: Run | Runs) -> tuple[pd.DataFrame, dict[str, theme.Style]]:
     """The chart's tidy frame with a ``series`` label column, and the style of each series label.
 
     ``data`` is one run (its :data:`Tables`, :class:`~abm.runs.Results` or live model), or
@@ -487,7 +496,7 @@ def frame(chart: Chart, data: Tables | Runs) -> tuple[pd.DataFrame, dict[str, th
         if isinstance(tables, (list, tuple)):
             df = _spread([chart.data(as_tables(t)) for t in tables])
         else:
-            df = chart.data(as_tables(tables))
+            df = chart.data(as_tables(cast(Run, tables)))
         subtitle = subtitle or df.attrs.get("subtitle", "")
         names = {k: label if one_series else f"{label} · {styles[k].label}" for k in dict.fromkeys(df["key"])}
         for k, name in names.items():  # the run's colour; the series' dash and marker (the run's for one series)
@@ -499,7 +508,7 @@ def frame(chart: Chart, data: Tables | Runs) -> tuple[pd.DataFrame, dict[str, th
     return out, used
 
 
-def is_tables(data) -> bool:
+def is_tables(data: object) -> bool:
     return isinstance(data, Mapping) and "model" in data and isinstance(data["model"], pd.DataFrame)
 
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from abm.charts import theme
-from abm.charts.registry import Chart, Runs, Tables, frame, get
+from abm.charts.registry import Chart, Run, Runs, frame, get
 
 LINE_WIDTH = 1.7
 MARKERS_PER_LINE = 7  # a few markers per line, so series differ in greyscale too
@@ -27,7 +29,7 @@ def _chart(chart: Chart | str) -> Chart:
     return get(chart) if isinstance(chart, str) else chart
 
 
-def draw(chart: Chart | str, data: Tables | Runs, ax, *, title: str | None = None, legend: bool = True) -> None:
+def draw(chart: Chart | str, data: Run | Runs, ax: Axes, *, title: str | None = None, legend: bool = True) -> None:
     """Draw ``chart`` from one run's tables (or several runs, or several seeds per run) on ``ax``."""
     chart = _chart(chart)
     df, styles = frame(chart, data)
@@ -67,7 +69,7 @@ def draw(chart: Chart | str, data: Tables | Runs, ax, *, title: str | None = Non
     theme.style_axes(ax)
 
 
-def _lines(ax, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) -> None:
+def _lines(ax: Axes, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) -> None:
     for name, style in styles.items():
         sub = df[df["series"] == name]
         if sub.empty:
@@ -89,7 +91,7 @@ def _lines(ax, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) -
             line.set_dashes(style.dash)
 
 
-def _bars(ax, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) -> None:
+def _bars(ax: Axes, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) -> None:
     cats = df.sort_values("order")["x"].drop_duplicates().tolist() if "order" in df else list(dict.fromkeys(df["x"]))
     pos = {c: i for i, c in enumerate(cats)}
     groups = [n for n in styles if (df["series"] == n).any()]
@@ -104,10 +106,11 @@ def _bars(ax, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) ->
         if "lo" in sub and sub["n"].max() > 1:
             err = np.vstack([sub["y"] - sub["lo"], sub["hi"] - sub["y"]]).clip(min=0)
         hatch = "////" if style.dash else None  # greyscale: dashed series get hatched bars
-        bar = ax.barh if chart.kind == "hbars" else ax.bar
-        kw = {"xerr": err} if chart.kind == "hbars" else {"yerr": err}
-        bar(at, sub["y"].to_numpy(float), width, color=style.color, label=name, hatch=hatch, edgecolor="white",
-            lw=0.4, capsize=2 if err is not None else 0, **kw)
+        look: dict[str, Any] = dict(color=style.color, label=name, hatch=hatch, edgecolor="white", lw=0.4, capsize=2 if err is not None else 0)
+        if chart.kind == "hbars":
+            ax.barh(at, sub["y"].to_numpy(float), width, xerr=err, **look)
+        else:
+            ax.bar(at, sub["y"].to_numpy(float), width, yerr=err, **look)
     if chart.kind == "hbars":
         ax.set_yticks(range(len(cats)), cats)
     else:
@@ -116,7 +119,7 @@ def _bars(ax, chart: Chart, df: pd.DataFrame, styles: dict[str, theme.Style]) ->
             ax.tick_params(axis="x", labelrotation=45)
 
 
-def figure(charts: Sequence[Chart | str], data: Tables | Runs, *, ncols: int = 2, title: str = "",
+def figure(charts: Sequence[Chart | str], data: Run | Runs, *, ncols: int = 2, title: str = "",
            size: tuple[float, float] = (5.6, 3.6), pyplot: bool = False) -> Figure:
     """A figure with the charts on a grid, drawn from one run (or several runs / seeds).
 
@@ -155,6 +158,6 @@ OVERVIEW = ("rates", "beveridge", "mismatch", "cluster_ratio", "remote_pay", "ai
             "firm_profit")
 
 
-def overview(data: Tables, title: str = "") -> Figure:
+def overview(data: Run, title: str = "") -> Figure:
     """The headline charts of one run, 3 × 3."""
     return figure(OVERVIEW, data, ncols=3, title=title, size=(5.6, 4.0))

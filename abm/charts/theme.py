@@ -16,7 +16,11 @@ A *family* maps the keys that appear in a chart's data (``"cutting"``, ``"ml_ai"
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: Okabe–Ito colour-blind-safe palette.
 OKABE_ITO = {
@@ -116,7 +120,7 @@ POLICY_LABELS = {"location_adjusted": "location-adjusted payers", "national_band
                  "all": "all firms"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def family(name: str) -> dict[str, Style]:
     """The styles of one family of series, by key."""
     from abm.world import LEVELS
@@ -187,7 +191,7 @@ def run_styles(labels: list[str]) -> dict[str, Style]:
 FONT = {"title": 10.5, "label": 9.0, "tick": 8.0, "legend": 7.5}
 
 
-def style_axes(ax) -> None:
+def style_axes(ax: Axes) -> None:
     """The house look for one matplotlib Axes (no global rcParams: safe in threads)."""
     ax.title.set_fontsize(FONT["title"])
     ax.title.set_fontweight("bold")

@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from abm import charts
 from abm.charts import theme
@@ -24,7 +25,7 @@ CYCLE = [theme.OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "ora
 DPI = 90
 
 
-def _grid(n: int, cols: int = 3, w: float = 5.2, h: float = 3.7):
+def _grid(n: int, cols: int = 3, w: float = 5.2, h: float = 3.7) -> tuple[Figure, np.ndarray]:
     cols = min(cols, max(n, 1))
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False)
@@ -33,7 +34,7 @@ def _grid(n: int, cols: int = 3, w: float = 5.2, h: float = 3.7):
     return fig, axes.ravel()
 
 
-def _colors(labels: pd.DataFrame, x: str | None):
+def _colors(labels: pd.DataFrame, x: str | None) -> dict:
     """A colour per set: by the x parameter's rank (viridis), so 'more x' reads as one direction."""
     cmap = plt.get_cmap("viridis")
     if x is None or x not in labels or labels[x].nunique() < 2:
@@ -43,7 +44,7 @@ def _colors(labels: pd.DataFrame, x: str | None):
     return {s: cmap(0.9 * r) for s, r in zip(labels["set_id"], ranks)}
 
 
-def _styles(labels: pd.DataFrame, x: str | None, factors: list[str]):
+def _styles(labels: pd.DataFrame, x: str | None, factors: list[str]) -> dict:
     others = [f for f in factors if f != x and f in labels]
     if not others:
         return {s: "-" for s in labels["set_id"]}
@@ -53,7 +54,7 @@ def _styles(labels: pd.DataFrame, x: str | None, factors: list[str]):
     return {s: styles[order[c] % 4] for s, c in zip(labels["set_id"], combos)}
 
 
-def _save(fig, path: Path, title: str) -> None:
+def _save(fig: Figure, path: Path, title: str) -> None:
     from matplotlib.ticker import FormatStrFormatter
 
     for ax in fig.axes:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from abm import charts
 from abm.charts import theme
@@ -34,19 +36,19 @@ def _chart(name: str) -> charts.Chart:
     return CHARTS[name]
 
 
-def draw_chart(name: str, data, ax) -> None:
+def draw_chart(name: str, data: charts.Run, ax: Axes) -> None:
     """Draw chart ``name`` (a registry name) from one run on ``ax``."""
     charts.draw(_chart(name), data, ax)
 
 
-def draw_charts(names: Lesson | Sequence[str], data, ncols: int = 2, title: str = "",
-                size: tuple[float, float] = (5.8, 3.7)):
+def draw_charts(names: Lesson | Sequence[str], data: charts.Run, ncols: int = 2, title: str = "",
+                size: tuple[float, float] = (5.8, 3.7)) -> Figure:
     """A figure with the lesson's charts (or the named ones) drawn from one run."""
     chosen = [_chart(n) for n in (names.charts if isinstance(names, Lesson) else names)]
     return charts.figure(chosen, charts.as_tables(data), ncols=ncols, title=title, size=size, pyplot=True)
 
 
-def comparison_figure(c: Comparison, names: Sequence[str] | None = None, size: tuple[float, float] = (5.8, 3.5)):
+def comparison_figure(c: Comparison, names: Sequence[str] | None = None, size: tuple[float, float] = (5.8, 3.5)) -> Figure:
     """A thing to try: the judged output of both worlds on one axis (with what the model did), then
     each chart for the lesson's world (left) and the changed world (right) on the same scale."""
     import matplotlib.pyplot as plt
@@ -71,13 +73,15 @@ def comparison_figure(c: Comparison, names: Sequence[str] | None = None, size: t
     return fig
 
 
-def plot_comparison_metric(c: Comparison, ax) -> None:
+def plot_comparison_metric(c: Comparison, ax: Axes) -> None:
     """The judged output over time in both worlds, the judged years shaded."""
     t = c.thing
+    if t.metric is None:
+        raise LessonError(f"thing to try {t.change!r} names no output to judge")
     charts.draw(metric_chart(t.metric, t.window), {WORLDS[0]: c.base, WORLDS[1]: c.changed}, ax)
 
 
-def _same_scale(left, right) -> None:
+def _same_scale(left: Axes, right: Axes) -> None:
     """Put two axes showing the same chart on the same x and y limits (when their scales match)."""
     for get, put, scale in (("get_xlim", "set_xlim", "get_xscale"), ("get_ylim", "set_ylim", "get_yscale")):
         if getattr(left, scale)() != getattr(right, scale)():
@@ -88,7 +92,7 @@ def _same_scale(left, right) -> None:
         getattr(right, put)(*lims)
 
 
-def plot_scoreboard(board: pd.DataFrame, ax) -> None:
+def plot_scoreboard(board: pd.DataFrame, ax: Axes) -> None:
     """Each seed's profit per 2022 worker by strategy (dots, the strategy's colour and marker) and
     the mean over seeds (bars)."""
     styles = theme.family("strategy")

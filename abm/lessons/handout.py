@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import markdown
+from matplotlib.figure import Figure
 
 from abm import charts
 from abm.charts.lessons import metric_chart
@@ -50,7 +51,7 @@ def _md(text: str) -> str:
     return markdown.markdown(text, extensions=["tables"])
 
 
-def _png(fig) -> str:
+def _png(fig: Figure) -> str:
     data = base64.b64encode(charts.image(fig, "png", dpi=110)).decode("ascii")
     return f"data:image/png;base64,{data}"
 
@@ -119,7 +120,7 @@ def _parameter(name: str) -> str:
     return (field.description or name) if field else name
 
 
-def _value(v) -> str:
+def _value(v: object) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
