@@ -34,6 +34,7 @@ from nbclient import NotebookClient  # noqa: E402
 from abm import lessons as L  # noqa: E402
 from abm.files import baseline_path  # noqa: E402
 from abm.params import STRATEGY_SHARES, Params, load_scenario  # noqa: E402
+from abm.sources import cite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMOS = ROOT / "demos"
@@ -108,7 +109,8 @@ def test_markdown_has_the_info_tab_sections(lesson):
     for heading in ("The question", "What is it?", "How it works", "How to use it", "Things to notice",
                     "Things to try", "Discussion", "What the articles report", "Extending the model"):
         assert f"### {heading}" in md
-    assert lesson.title in md and all(f.source in md for f in lesson.facts)
+    assert lesson.title in md and all(cite(f.source) in md for f in lesson.facts)
+    assert "seeds/" not in md  # sources by title and outlet, not a path outside the repository
     assert all(t.predict in md for t in lesson.things_to_try)
     hidden = L.lesson_markdown(lesson, hide_predictions=True)
     assert hidden.count("<details>") == len(lesson.things_to_try)
@@ -309,3 +311,20 @@ def test_notebook_runs_top_to_bottom(stem, executed):
     assert len(images) >= 4, f"{stem}: expected the lesson's charts, two comparisons and 'your turn' as figures"
     shown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
     assert len(shown) == 2 and all("as predicted ✓" in md for md in shown), shown
+
+
+def test_claims_of_an_answer_are_checked_like_the_named_output(tmp_path):
+    """A claim the answer makes is one more row of ``abm lessons check``, counted seed by seed."""
+    text = GOOD.replace('window = [2024.0, 2030.0]\n', 'window = [2024.0, 2030.0]\n\n[[lesson.things_to_try.claims]]\n'
+                          'says = "vacancies stay open longer"\nmetric = "senior_vacancy_duration"\nexpect = "up"\n')
+    lesson = L.load_lesson(_write(tmp_path, text))
+    claim = lesson.things_to_try[0].claims[0]
+    assert claim.says == "vacancies stay open longer" and claim.window is None
+    df = L.check_predictions([lesson], seeds=(1, 2), months=96, n_workers=500)
+    assert sorted(df["claim"].unique()) == [0, 1] and len(df) == 4
+    summary = L.summarise_checks(df)
+    md = L.checks_markdown(summary, "abm lessons check --seeds 2")
+    assert "vacancies stay open longer" in md and re.search(r"on (all 2 seeds|none of 2 seeds|1 of 2 seeds)", md)
+    bad = text.replace('metric = "senior_vacancy_duration"\nexpect = "up"', 'metric = "senior_vacancy_duration"\nexpect = "higher"')
+    with pytest.raises(L.LessonError, match=r"claims\[0\]\.expect: must be one of up, down, flat"):
+        L.load_lesson(_write(tmp_path, bad))
