@@ -16,10 +16,9 @@ link and, for a lesson, the printable handout.
 
 from __future__ import annotations
 
-import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import reacton.ipyvuetify as rv
 import solara
@@ -28,6 +27,7 @@ import solara.lab
 from abm import charts
 from abm.app import exports, links, seeds
 from abm.app.chart_view import DocumentLanguage, LiveChart, LiveHTML, StaticChart
+from abm.app.lesson_view import TRY, CompareHeader, LessonCard, ScenarioCard, escape
 from abm.app.scenarios import Scenario, comparison_presets, load_scenarios
 from abm.app.session import (
     DEFAULT_SPEED,
@@ -53,7 +53,6 @@ from abm.app.session import (
 from abm.charts import theme
 from abm.charts.lessons import metric_chart
 from abm.params import Params
-from abm.sources import cite
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,6 @@ TITLE = "Tech jobs in the AI era — a live agent-based model"
 MODES = ("Explore", "Compare two worlds")
 DEFAULT_COMPARE = ("all_cutting", "all_counter_cyclical")
 CURRENT = "current"  # comparison world: the explore tab's current settings
-TRY = "try-"  # comparison world: the current lesson with its thing to try N ("try-2")
 END = "the end"  # "stop at" choice: run to the scenario's horizon
 
 EXPLORE_TABS: dict[str, tuple[str, ...]] = {
@@ -74,8 +72,6 @@ EXPLORE_TABS: dict[str, tuple[str, ...]] = {
     "Locations": ("location_workers", "location_unemployment", "location_pay", "location_remote"),
 }
 COMPARE_CHARTS = ("juniors", "seniors", "junior_hires", "profit", "unemployment", "mismatch")
-LESSON_SECTIONS = (("how", "How it works"), ("notice", "Things to notice"), ("try", "Things to try"),
-                   ("discussion", "Discussion"), ("facts", "Sources"))
 
 SIDEBAR_WIDTH = 290  # px: fixed, whatever the scenario's title length
 CSS = f"""
@@ -142,10 +138,6 @@ details.abm-answer summary {{ cursor: pointer; font-weight: 500; color: #1a237e;
 
 
 # --- small building blocks -------------------------------------------------------------------------
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 @solara.component
 def KnobSlider(knob: Knob, value: float, on_value: Callable[[float], None], disabled: bool = False):
     """A labelled slider: the label names the slider for screen readers too; the tooltip says which
@@ -163,18 +155,10 @@ def KnobSlider(knob: Knob, value: float, on_value: Callable[[float], None], disa
 @solara.component
 def MixBar(parts: list[tuple[str, float, str]]):
     """A thin stacked bar showing shares (label, share, colour)."""
-    segments = "".join(f'<div title="{_escape(label)} {100 * share:.0f} %" style="width:{100 * max(share, 0):.2f}%;'
+    segments = "".join(f'<div title="{escape(label)} {100 * share:.0f} %" style="width:{100 * max(share, 0):.2f}%;'
                        f'background:{color}"></div>' for label, share, color in parts)
     text = ", ".join(f"{label} {100 * share:.0f} %" for label, share, _ in parts)
     solara.HTML(tag="div", unsafe_innerHTML=segments, classes=["abm-mix"], attributes={"role": "img", "aria-label": f"strategy mix: {text}"})
-
-
-def _kpi(label: str, value: str, delta: str = "", testid: str = ""):
-    with solara.Column(gap="0px", classes=["abm-kpi"] + ([f"abm-kpi-{testid}"] if testid else [])):
-        solara.Text(label, classes=["abm-kpi-label"])
-        solara.Text(value, classes=["abm-kpi-value"])
-        if delta:
-            solara.Text(delta, classes=["abm-kpi-delta"])
 
 
 def lesson_charts(scenario: Scenario) -> tuple[str, ...]:
@@ -238,114 +222,6 @@ def _date_html(frame: Frame) -> str:
             f'aria-valuemax="{frame.horizon}" aria-valuenow="{frame.month}"><div style="width:{share:.1f}%"></div></div>')
 
 
-# --- the lesson ---------------------------------------------------------------------------------------
-@solara.component
-def Answer(text: str):
-    """The model's answer to a thing to try, folded until a student opens it (a native <details>)."""
-    import markdown
-
-    solara.HTML(tag="details", classes=["abm-answer"],
-                unsafe_innerHTML=f"<summary>The model's answer (predict first!)</summary>{markdown.markdown(text)}")
-
-
-def _param_text(name: str) -> str:
-    """A parameter for people: its description (the code name only in a tooltip elsewhere)."""
-    field = Params.model_fields.get(name)
-    return (field.description or name) if field else name
-
-
-def _value_text(value) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    return f"{value:g}" if abs(value) < 10_000 else f"{value:,.0f}"
-
-
-def try_changes(scenario: Scenario, index: int) -> list[tuple[str, str, str, str]]:
-    """(parameter, description, lesson value, tried value) for thing to try ``index`` (0-based)."""
-    thing = scenario.lesson.things_to_try[index]
-    return [(k, _param_text(k), _value_text(getattr(scenario.params, k)), _value_text(v)) for k, v in thing.set.items()]
-
-
-def _window_text(thing) -> str:
-    if not thing.metric:
-        return ""
-    span = f"mean {thing.window[0]:g}–{thing.window[1]:g}" if thing.window else "mean of the last three years"
-    return f"Watch: {theme.output_label(thing.metric)} ({span})."
-
-
-@solara.component
-def ThingsToTry(scenario: Scenario, on_try: Callable[[int], None]):
-    lesson = scenario.lesson
-    solara.Text("Predict first: write down which way the output will move, and why. Then press the button: "
-                "the comparison runs the lesson's world and the changed world with the same seed.", classes=["abm-sub"])
-    for i, thing in enumerate(lesson.things_to_try):
-        with solara.Div(classes=["abm-try", f"abm-try-item-{i + 1}"]):
-            changes = "; ".join(f"{desc}: {old} → {new}" for _, desc, old, new in try_changes(scenario, i))
-            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="abm-try-head">{i + 1}. {_escape(thing.change)}</span> — '
-                                                     f"{_escape(changes)}. {_escape(_window_text(thing))}")
-            solara.Button("Try it: compare the two worlds", icon_name="mdi-compare", small=True, outlined=True,
-                          color="primary", on_click=lambda i=i: on_try(i), classes=["abm-try", f"abm-try-{i + 1}"])
-            Answer(thing.predict)
-
-
-def _facts_html(scenario: Scenario) -> str:
-    """The facts from the articles: what they report, which article (title and outlet), how the model uses it."""
-    rows = "".join(f"<tr><td>{_escape(f.fact)}</td><td>{_escape(cite(f.source))}</td><td>{_escape(f.in_model or '—')}</td></tr>"
-                   for f in scenario.lesson.facts)
-    return f"<tr><th scope='col'>fact</th><th scope='col'>source</th><th scope='col'>in the model</th></tr>{rows}"
-
-
-@solara.component
-def LessonCard(scenario: Scenario, on_try: Callable[[int], None]):
-    """The lesson's question, always visible; the rest of its text folded, one section at a time."""
-    lesson = scenario.lesson
-    open_section = solara.use_reactive("")
-    with solara.Div(classes=["abm-card", "abm-lesson"]):
-        solara.HTML(tag="div", classes=["abm-card-title"],
-                    unsafe_innerHTML=f"{_escape(lesson.title)} · about {lesson.minutes} minutes")
-        solara.HTML(tag="p", classes=["abm-question", "abm-lesson-question"],
-                    unsafe_innerHTML=f"<strong>The question:</strong> {_escape(lesson.question)}")
-        with solara.Div(classes=["abm-sections"]):
-            for key, label in LESSON_SECTIONS:
-                text = f"{label} ({len(lesson.things_to_try)})" if key == "try" else label
-                opened = open_section.value == key
-                solara.Button(text, small=True, text=not opened, depressed=opened, color="primary",
-                              on_click=lambda key=key: open_section.set("" if open_section.value == key else key),
-                              classes=["abm-section-button", f"abm-section-{key}"],
-                              attributes={"aria-expanded": "true" if opened else "false"})
-        section = open_section.value
-        if section:
-            with solara.Div(classes=["abm-section", f"abm-section-body-{section}"], attributes={"tabindex": "0"}):
-                if section == "how":
-                    solara.Markdown(lesson.description + "\n\n" + lesson.mechanism)
-                elif section == "notice":
-                    solara.Markdown("\n".join(f"- {item}" for item in lesson.look_for))
-                elif section == "try":
-                    ThingsToTry(scenario, lambda i: (open_section.set(""), on_try(i)))
-                elif section == "discussion":
-                    solara.Markdown("\n".join(f"{i}. {q}" for i, q in enumerate(lesson.discussion, start=1)))
-                elif section == "facts":
-                    solara.HTML(tag="table", unsafe_innerHTML=_facts_html(scenario), classes=["abm-compare", "abm-facts"])
-
-
-@solara.component
-def ScenarioCard(scenario: Scenario, changed: list[str]):
-    """A scenario that is not a lesson: its title and first paragraph; the rest folded."""
-    more = solara.use_reactive(False)
-    first, _, rest = (scenario.description or "No description in the scenario file.").partition("\n\n")
-    with solara.Div(classes=["abm-card", "abm-scenario-story"]):
-        solara.HTML(tag="div", classes=["abm-card-title"], unsafe_innerHTML=f"What am I looking at? — {_escape(scenario.title)}")
-        solara.HTML(tag="p", classes=["abm-question"] + ([] if more.value else ["abm-clamp"]), unsafe_innerHTML=_escape(first))
-        if rest or scenario.look_for or len(first) > 160:
-            solara.Button("Less" if more.value else "More", text=True, small=True, on_click=lambda: more.set(not more.value),
-                          classes=["abm-more"])
-            if more.value:
-                solara.Markdown(rest + ("\n\n**Look for:**\n\n" + "\n".join(f"- {i}" for i in scenario.look_for)
-                                        if scenario.look_for else ""))
-        if changed:
-            solara.Text("You changed: " + "; ".join(changed) + ".", classes=["abm-sub"])
-
-
 # --- explore mode -----------------------------------------------------------------------------------
 def _kpi_html(label: str, value: str, delta: str, key: str) -> str:
     return (f'<div class="abm-kpi abm-kpi-{key}"><div class="abm-kpi-label">{label}</div>'
@@ -389,42 +265,6 @@ def ExploreView(sim: Simulation, tab_names: list[str], tab: solara.Reactive[int]
 
 # --- compare mode -----------------------------------------------------------------------------------
 @solara.component
-def CompareHeader(worlds: dict[str, str], keys: solara.Reactive[tuple[str, str]], scenario: Scenario):
-    """What is compared: a lesson's thing to try (what changed, what to watch, the folded answer) or
-    two picked worlds; the two world pickers."""
-    by_title = {v: k for k, v in worlds.items()}
-
-    def set_side(i: int, title: str):
-        new = list(keys.value)
-        new[i] = by_title[title]
-        keys.set(tuple(new))
-
-    trying = next((k for k in keys.value if k.startswith(TRY)), None)
-    with solara.Div(classes=["abm-card", "abm-compare-story"]):
-        if trying is not None and scenario.lesson is not None:
-            i = int(trying.removeprefix(TRY)) - 1
-            thing = scenario.lesson.things_to_try[i]
-            solara.HTML(tag="div", classes=["abm-card-title"],
-                        unsafe_innerHTML=f"Thing to try {i + 1} of {_escape(scenario.lesson.title)}")
-            solara.HTML(tag="p", classes=["abm-question", "abm-try-title"], unsafe_innerHTML=f"<strong>{_escape(thing.change)}</strong>")
-            rows = "".join(f"<tr><td>{_escape(desc)} <code title='parameter {_escape(k)}'>{_escape(k)}</code></td><td>{old}</td><td>{new}</td></tr>"
-                           for k, desc, old, new in try_changes(scenario, i))
-            solara.HTML(tag="table", classes=["abm-compare", "abm-try-changes"],
-                        unsafe_innerHTML=f"<tr><th>changed</th><th>A: the lesson's world</th><th>B: tried</th></tr>{rows}")
-            solara.Text(_window_text(thing) + " Same people, same seed: only the change differs.", classes=["abm-sub"])
-            Answer(thing.predict)
-        else:
-            solara.HTML(tag="div", classes=["abm-card-title"], unsafe_innerHTML="Two worlds, same people, same seed")
-            solara.Text("Both models start from the same workforce (same seed and size) and are stepped together. "
-                        "Pick the worlds below; workers and seed come from the sidebar.", classes=["abm-sub"])
-    with solara.Row(gap="16px", style={"flex-wrap": "wrap"}):
-        for i in range(2):
-            with solara.Div(style={"flex": "1 1 260px"}):
-                solara.Select(f"World {'AB'[i]}", values=list(worlds.values()), value=worlds.get(keys.value[i], keys.value[i]),
-                              on_value=lambda t, i=i: set_side(i, t), classes=[f"abm-compare-{'ab'[i]}"])
-
-
-@solara.component
 def CompareView(sim: Simulation, chart_names: tuple, export: ExportInfo):
     """The two worlds' table, charts and exports."""
     frame = sim.frame
@@ -450,7 +290,7 @@ def compare_table_html(frame: Frame) -> str:
         rows.append(f"<tr><th scope='row'>{label}</th>" + "".join(f"<td>{fn(r.model)}</td>" for r in frame.runs) + "</tr>")
     rows.append("<tr><th scope='row'>Cumulative profit per 2022 worker</th>" + "".join(f"<td>{_profit_per_worker(r)}</td>" for r in frame.runs) + "</tr>")
     styles = theme.run_styles([r.label for r in frame.runs])
-    head = "<tr><td></td>" + "".join(f'<th scope="col"><span style="color:{styles[r.label].color}">{"AB"[i]}: {_escape(r.label)}</span></th>'
+    head = "<tr><td></td>" + "".join(f'<th scope="col"><span style="color:{styles[r.label].color}">{"AB"[i]}: {escape(r.label)}</span></th>'
                                      for i, r in enumerate(frame.runs)) + "</tr>"
     return head + "".join(rows)
 
@@ -508,7 +348,7 @@ def SeedPanel(worlds: list[tuple[str, Params]], seed: int, months: int, end_labe
         if metric is not None and expect is not None:
             held = sum(_moved(expect, x, y) for x, y in zip(out.measured[a], out.measured[b]))
             solara.HTML(tag="p", classes=["abm-question", "abm-seed-verdict"],
-                        unsafe_innerHTML=f"{_escape(theme.output_label(metric.name))} moved the predicted way "
+                        unsafe_innerHTML=f"{escape(theme.output_label(metric.name))} moved the predicted way "
                                          f"(<strong>{expect}</strong>) on <strong>{held} of {len(out.seeds)} seeds</strong>.")
         data = {label: out.runs[label] for label in out.labels}
         with solara.Div(classes=["abm-grid"]):
@@ -614,7 +454,7 @@ def ExportBar(chart_names: tuple, sim: Simulation, export: ExportInfo):
 
     def link(frame: Frame) -> str:
         query = links.to_query(replace(export.settings, month=frame.month), dict(export.scenario_values))
-        return f'<a class="abm-settings-link" href="?{_escape(query)}" target="_blank" rel="noopener">Settings link</a> (opens this world at {frame.date})'
+        return f'<a class="abm-settings-link" href="?{escape(query)}" target="_blank" rel="noopener">Settings link</a> (opens this world at {frame.date})'
 
     with solara.Div(classes=["abm-exports"]):
         solara.FileDownload(png, filename=f"{stem}.png", mime_type="image/png",
@@ -791,7 +631,7 @@ def Page():
         with rv.Html(tag="header", class_="abm-appbar"):
             solara.Button(icon_name="mdi-menu", icon=True, on_click=lambda: sidebar_open.set(not sidebar_open.value),
                           classes=["abm-menu"], attributes={"aria-label": "show or hide the settings"})
-            solara.HTML(tag="h1", unsafe_innerHTML=_escape(TITLE))
+            solara.HTML(tag="h1", unsafe_innerHTML=escape(TITLE))
             with solara.lab.Tabs(value=mode.value, on_value=set_mode, dark=True, background_color="#1a237e",
                                  slider_color="#ffd54f"):
                 for i, name in enumerate(MODES):
