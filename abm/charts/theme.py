@@ -81,7 +81,7 @@ def _world_names() -> dict[str, dict[str, str]]:
         "cluster": dict(zip(w.clusters["cluster"], w.clusters["label"])),
         "location": dict(zip(w.locations["location"], w.locations["label"])),
         "level": dict(zip(w.seniority["level"], w.seniority["label"])),
-        "legacy": {c: "legacy" for c, flag in zip(w.clusters["cluster"], w.clusters["legacy_exposed"]) if flag},
+        "legacy": {c: "legacy" for c in w.legacy_cluster_names},  # the world's one list of legacy clusters
     }
 
 
