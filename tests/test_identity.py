@@ -7,7 +7,6 @@ import numpy as np
 
 from abm import measures
 from abm.charts import theme
-from abm.app.scenarios import STRATEGY_LABELS
 from abm.model import default_world
 from abm.params import STRATEGY_SHARES, Params
 from abm.strategies import OKABE_ITO, STRATEGIES
@@ -19,7 +18,8 @@ def test_strategies_carry_their_identity():
         assert s.name and s.label and s.description.endswith(".")
         assert s.colour in OKABE_ITO.values()
     assert len({s.colour for s in STRATEGIES}) == len(STRATEGIES)  # one colour per strategy
-    assert STRATEGY_LABELS == {s.share: s.label.lower() for s in STRATEGIES}
+    charted = theme.family("strategy")  # every chart draws a strategy with its class's label and colour
+    assert {k: (v.label, v.color) for k, v in charted.items()} == {s.name: (s.label, s.colour) for s in STRATEGIES}
 
 
 def test_share_parameters_follow_the_registry():

@@ -130,8 +130,6 @@ def load_scenarios(dirs: list[Path] | None = None) -> list[Scenario]:
     return [found[BASELINE], *rest]
 
 
-#: Share parameter → the strategy's label, as the app writes it (lower case).
-STRATEGY_LABELS = {s.share: s.label.lower() for s in STRATEGIES}
 
 
 def single_strategy(base: Params, share: str) -> Params:
