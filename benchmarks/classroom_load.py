@@ -30,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -40,6 +41,7 @@ import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "classroom_load.jsonl"
+SERVER_LOG = Path(tempfile.gettempdir()) / "abm-classroom-load-server.log"
 MONTH = re.compile(r"month (\d+) of (\d+)")
 
 
@@ -244,7 +246,7 @@ def _start_server(app_workers: int) -> tuple[subprocess.Popen, str]:
         port = s.getsockname()[1]
     from abm.app.cli import solara_command
 
-    log = open(ROOT / "benchmarks" / "results" / "classroom_load.server.log", "w")
+    log = open(SERVER_LOG, "w")
     env = {**os.environ, "ABM_APP_WORKERS": str(app_workers), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     proc = subprocess.Popen(solara_command("127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}/"
@@ -255,7 +257,7 @@ def _start_server(app_workers: int) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    sys.exit("the app server did not start (see benchmarks/results/classroom_load.server.log)")
+    sys.exit(f"the app server did not start (see {SERVER_LOG})")
 
 
 def main(argv: list[str] | None = None) -> int:
