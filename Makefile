@@ -7,19 +7,24 @@ PY ?= $(VENV)/bin/python
 ARGS ?=
 export VENV
 
-.PHONY: venv run test app bench clean
+.PHONY: venv run test lint app bench clean
 
 venv:
 	@bash scripts/bootstrap.sh
 
 run: venv
-	$(VENV)/bin/abm run experiments/baseline.toml $(ARGS)
+	$(VENV)/bin/abm run baseline $(ARGS)
 
 # pytest exits 5 when it collected no tests: that is a failure, say so.
 test: venv
 	@$(PY) -m pytest -n 2 -q $(ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected/ran no tests (exit 5)" >&2; fi; \
 	exit $$rc
+
+# ruff (lint rules and format settings: pyproject.toml) over the tree; mypy over the modules it lists
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 app: venv
 	$(VENV)/bin/abm app $(ARGS)

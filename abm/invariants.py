@@ -53,6 +53,9 @@ def check(model: LaborMarket, previous: dict[str, float] | None = None) -> None:
     skills = w.view("skills")
     _require(((skills >= 0) & (skills <= 1)).all(), "skills outside [0, 1]")
     _require((w.view("hired_month")[emp] <= model.month).all(), "an employee was hired in the future")
+    _require(not w.view("stand_in")[~emp].any(), "a stand-in who is not employed")
+    _require(((v.view("need_level") == v.view("level")) | (v.view("need_level") == v.view("level") + 1)).all(),
+             "a posting is more than one level below its need")
     _require(((v.view("firm") >= 0) & (v.view("firm") < f.n)).all(), "a vacancy belongs to no firm")
     _require((v.view("first_posted") <= v.view("posted")).all() and (v.view("posted") <= model.month).all(),
              "a posting's dates are out of order")

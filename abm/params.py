@@ -6,22 +6,23 @@ fitted in ``docs/calibration.md``; "assumption" means neither). Bad input never 
 an unknown key, a value out of range, a wrong type or an impossible combination raises
 :class:`ParameterError` with one line naming the key, the value and what is allowed.
 
-Scenarios are TOML files (``experiments/*.toml``) with an optional ``[scenario]`` table (name,
-title, description, base), a ``[params]`` table of overrides and, for teaching demos, an optional
-``[lesson]`` table (returned in the metadata under ``"lesson"``); see :func:`load_scenario`.
+Scenarios are TOML files with a ``[scenario]`` header and a ``[params]`` table of overrides
+(:mod:`abm.files` reads them; the calibrated baseline ships as ``abm/scenarios/baseline.toml``).
 """
 
 from __future__ import annotations
 
 import difflib
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-STRATEGY_SHARES = ("share_cutting", "share_counter_cyclical", "share_recomposing", "share_non_adopting")
+from abm.strategies import STRATEGIES
+
+#: The strategy-share parameters, one per registered strategy, in the registry's order.
+STRATEGY_SHARES = tuple(s.share for s in STRATEGIES)
 REMOTE_POLICY_SHARES = ("share_onsite", "share_hybrid", "share_remote_first")
 
 
@@ -29,7 +30,7 @@ class ParameterError(ValueError):
     """A parameter or scenario file is invalid. The message is one line naming the key."""
 
 
-def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str):
+def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str, doc: str, source: str) -> Any:
     """A parameter field with range [lo, hi], a unit, a description and a source."""
     kw: dict[str, Any] = {}
     if lo is not None:
@@ -61,10 +62,10 @@ class Params(BaseModel):
     junior_freeze_adoption: float = P(0.10, 0.0, 1.0, unit="adoption level", doc="cutting firms freeze junior hiring once their AI adoption exceeds this", source="calibrated (docs/calibration.md)")
     junior_hiring_boost: float = P(1.2, 0.0, 5.0, unit="× baseline juniors", doc="counter-cyclical firms keep junior headcount at least this multiple of their 2022 junior base", source="assumption; 'raised junior hiring' (seeds/002)")
     cc_productivity_to_headcount: float = P(0.4, 0.0, 1.0, unit="share", doc="share of AI productivity gains counter-cyclical firms take as fewer workers (cutting/recomposing take all)", source="assumption")
-    layoff_speed_cutting: float = P(0.5, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount cutting firms lay off each month", source="assumption")
+    layoff_speed_cutting: float = P(0.45, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount cutting firms lay off each month", source="assumption")
     layoff_speed_default: float = P(0.15, 0.0, 1.0, unit="share of excess per month", doc="share of excess headcount other firms lay off each month", source="assumption")
-    layoff_tolerance: float = P(0.05, 0.0, 1.0, unit="share of target", doc="excess headcount a firm tolerates before laying off (counter-cyclical firms tolerate twice this)", source="assumption")
-    layoff_slack: float = P(0.5, 0.0, 10.0, unit="workers", doc="excess (in workers) per firm × occupation a firm carries before laying off", source="assumption")
+    layoff_tolerance: float = P(0.005, 0.0, 1.0, unit="share of target", doc="excess headcount a firm tolerates before laying off (counter-cyclical firms tolerate twice this)", source="assumption")
+    layoff_slack: float = P(0.2, 0.0, 10.0, unit="workers", doc="excess (in workers) per firm × occupation a firm carries before laying off", source="assumption")
     sponsor_share: float = P(0.3, 0.0, 1.0, unit="share of excess", doc="share of excess incumbents recomposing/counter-cyclical firms send to retraining instead of laying off", source="assumption; recomposition retrains incumbents (DESIGN.md)")
 
     # --- remote work and pay policy ------------------------------------------------------------
@@ -83,7 +84,7 @@ class Params(BaseModel):
     ai_cooldown_year: float = P(2100.0, 1990.0, 2100.0, unit="year", doc="year an AI investment cool-down starts (2100 = never)", source="scenario lever")
     ai_cooldown_depth: float = P(0.0, 0.0, 1.0, unit="share", doc="share of AI investment lost in the cool-down", source="scenario lever")
     ai_substitution_scale: float = P(1.0, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI substitution (occupations.csv)", source="calibrated; directions from seeds/002")
-    ai_complementarity_scale: float = P(0.75, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI complementarity (occupations.csv)", source="calibrated; ML openings +59 % y/y (seeds/000)")
+    ai_complementarity_scale: float = P(1.1, 0.0, 5.0, unit="×", doc="multiplier on every occupation's AI complementarity (occupations.csv)", source="calibrated; ML openings +59 % y/y (seeds/000)")
     firm_adoption_rate: float = P(0.08, 0.0, 1.0, unit="1/month", doc="speed at which a firm's adoption converges to its strategy's target", source="assumption")
     ai_skill_vacancy_base: float = P(0.08, 0.0, 1.0, unit="share of vacancies", doc="share of vacancies asking for AI skills at zero adoption", source="8 % of software job descriptions in 2022 (seeds/001)")
     ai_skill_vacancy_sensitivity: float = P(0.9, 0.0, 1.0, unit="share per adoption", doc="rise of the AI-skill share of a firm's vacancies per unit of its adoption", source="calibrated to 42 % in 2026 (seeds/001)")
@@ -112,12 +113,12 @@ class Params(BaseModel):
     severance_months: float = P(2.0, 0.0, 24.0, unit="months of wage", doc="severance a firm pays per layoff", source="assumption")
 
     # --- on-the-job search ---------------------------------------------------------------------
-    ojs_search_rate: float = P(0.12, 0.0, 1.0, unit="1/month", doc="monthly probability an employee paid the market rate, at a firm without layoffs, searches for another job", source="calibrated; employed search is common (Faberman, Mueller, Şahin & Topa 2022, Econometrica 'Job search behavior among the employed and non-employed')")
-    ojs_pay_gap_weight: float = P(5.0, 0.0, 50.0, unit="per unit pay gap", doc="search probability rises by this × the relative gap between market pay for the worker's skills and place and their pay", source="lower-paid workers search more (Faberman et al. 2022); assumption")
+    ojs_search_rate: float = P(0.13, 0.0, 1.0, unit="1/month", doc="monthly probability an employee paid the market rate, at a firm without layoffs, searches for another job", source="calibrated; employed search is common (Faberman, Mueller, Şahin & Topa 2022, Econometrica 'Job search behavior among the employed and non-employed')")
+    ojs_pay_gap_weight: float = P(2.0, 0.0, 50.0, unit="per unit pay gap", doc="search probability rises by this × the relative gap between market pay for the worker's skills and place and their pay", source="lower-paid workers search more (Faberman et al. 2022); assumption")
     ojs_layoff_risk_weight: float = P(5.0, 0.0, 100.0, unit="per annual layoff rate", doc="search probability rises by this × the share of the employer's workforce laid off over the last year", source="workers search when layoff risk rises; assumption")
     ojs_remote_weight: float = P(0.5, 0.0, 10.0, unit="× base", doc="extra search probability of a worker who prefers remote work and holds an onsite job", source="assumption")
     ojs_applications: int = P(2, 1, 100, unit="applications", doc="applications an employed searcher sends per month", source="the employed send fewer applications than the unemployed (Faberman et al. 2022)")
-    job_switch_margin: float = P(0.05, 0.0, 1.0, unit="share of current pay", doc="an employee accepts another job only if its value exceeds their current job's by this margin", source="job changes raise pay (Topel & Ward 1992, QJE); assumption")
+    job_switch_margin: float = P(0.04, 0.0, 1.0, unit="share of current pay", doc="an employee accepts another job only if its value exceeds their current job's by this margin", source="job changes raise pay (Topel & Ward 1992, QJE); assumption")
     counter_offer_rate: float = P(0.0, 0.0, 1.0, unit="probability", doc="probability the current employer matches an outside offer the worker would accept, when it is not cutting that role (0 = never)", source="sequential auctions (Postel-Vinay & Robin 2002, Econometrica); off by default")
     firm_pay_sd: float = P(0.10, 0.0, 1.0, unit="log points", doc="s.d. of the firm pay effect: every job at a firm pays the market rate × exp(ψ_f), ψ_f ~ N(−sd²/2, sd)", source="firm effects in pay (Card, Heining & Kline 2013, QJE; Song et al. 2019, QJE); the job ladder")
     remote_preference_share: float = P(0.4, 0.0, 1.0, unit="share of workers", doc="workers who value a fully remote job", source="WFH Research / Survey of Working Arrangements and Attitudes (Barrero, Bloom & Davis 2021)")
@@ -125,12 +126,12 @@ class Params(BaseModel):
 
     # --- outside option: leaving tech and coming back ------------------------------------------------
     outside_wage: float = P(70_000.0, 0.0, 1_000_000.0, unit="$/year at national rate", doc="pay of the work a tech job seeker can find outside tech (× the local pay index)", source="median earnings of bachelor's degree holders ≈ $74k (BLS, Usual weekly earnings 2022); assumption")
-    outside_exit_rate: float = P(0.08, 0.0, 1.0, unit="1/month", doc="monthly hazard of leaving tech for other work of a job seeker whose reservation wage equals the outside wage, after outside_exit_spell months", source="calibrated; the unemployed change occupation more the longer they search (Carrillo-Tudela & Visschers 2023, Econometrica)")
+    outside_exit_rate: float = P(0.14, 0.0, 1.0, unit="1/month", doc="monthly hazard of leaving tech for other work of a job seeker whose reservation wage equals the outside wage, after outside_exit_spell months", source="calibrated; the unemployed change occupation more the longer they search (Carrillo-Tudela & Visschers 2023, Econometrica)")
     outside_exit_spell: float = P(6.0, 1.0, 120.0, unit="months", doc="unemployment spell at which the exit hazard reaches its full level (rises linearly before)", source="assumption")
     outside_pay_elasticity: float = P(2.0, 0.0, 10.0, unit="elasticity", doc="exit hazard ∝ (outside wage / reservation wage)^e: those whose pay would fall most stay longest", source="assumption; mid-career specialists lose most outside tech (seeds/003)")
-    return_rate: float = P(0.03, 0.0, 1.0, unit="1/month", doc="monthly hazard a worker in other work comes back to tech search when the market of their skill cluster and level is as tight as at the start", source="assumption; re-entry follows tech demand")
+    return_rate: float = P(0.025, 0.0, 1.0, unit="1/month", doc="monthly hazard a worker in other work comes back to tech search when the market of their skill cluster and level is as tight as at the start", source="assumption; re-entry follows tech demand")
     return_tightness_elasticity: float = P(1.0, 0.0, 5.0, unit="elasticity", doc="return hazard ∝ (tightness of the worker's market / its tightness at the start)^e", source="assumption")
-    return_memory_months: float = P(36.0, 1.0, 600.0, unit="months", doc="return hazard falls as exp(−months away / this): people settle in other work", source="assumption")
+    return_memory_months: float = P(30.0, 1.0, 600.0, unit="months", doc="return hazard falls as exp(−months away / this): people settle in other work", source="assumption")
     skill_depreciation: float = P(0.005, 0.0, 0.1, unit="1/month", doc="share of tech skills lost per month spent outside tech", source="skill depreciation in non-employment ≈ 5 %/year (Edin & Gustavsson 2008, AER P&P)")
 
     # --- a steady start -------------------------------------------------------------------------------
@@ -147,12 +148,12 @@ class Params(BaseModel):
 
     # --- wages ---------------------------------------------------------------------------------
     labour_demand_elasticity: float = P(0.5, 0.0, 5.0, unit="elasticity", doc="own-wage elasticity of firms' labour demand: demand ∝ (market wage index)^−e", source="≈ 0.5 (Hamermesh 1993, Labor Demand; Lichter, Peichl & Siegloch 2015, EER meta-analysis)")
-    wage_tightness_elasticity: float = P(0.35, 0.0, 2.0, unit="elasticity", doc="elasticity of a cluster's market wage level to its tightness (vacancies / job seekers): the wage curve", source="calibrated")
+    wage_tightness_elasticity: float = P(0.27, 0.0, 2.0, unit="elasticity", doc="elasticity of a cluster's market wage level to its tightness (vacancies / job seekers): the wage curve", source="calibrated")
     wage_adjustment_speed: float = P(0.10, 0.0, 1.0, unit="1/month", doc="share of the gap to the wage-curve level a cluster's market wage closes each month", source="calibrated")
     wage_downward_rigidity: float = P(0.3, 0.0, 1.0, unit="share", doc="market wages fall at this share of the speed at which they rise", source="new-hire wages are rigid downward (Hazell & Taska 2020, 'Downward rigidity in the wage for new hires'); calibrated")
     wage_index_min: float = P(0.6, 0.1, 1.0, unit="× 2022 pay", doc="floor of a cluster's market wage index", source="assumption")
     wage_index_max: float = P(2.5, 1.0, 10.0, unit="× 2022 pay", doc="ceiling of a cluster's market wage index", source="assumption")
-    incumbent_wage_adjustment: float = P(0.02, 0.0, 1.0, unit="1/month", doc="share of the gap to the market wage an incumbent's pay closes each month", source="assumption (annual reviews)")
+    incumbent_wage_adjustment: float = P(0.08, 0.0, 1.0, unit="1/month", doc="share of the gap to the market wage an incumbent's pay closes each month", source="assumption (annual reviews)")
     reservation_decay: float = P(0.03, 0.0, 1.0, unit="1/month", doc="fall of the reservation wage per month of unemployment, as a share of its start", source="reservation wages fall slowly over the spell (Krueger & Mueller 2016, AEJ: Policy); calibrated")
     reservation_floor: float = P(0.6, 0.0, 1.0, unit="share of last wage", doc="lowest reservation wage relative to its start (min of last wage and going rate)", source="assumption")
     bargaining_room: float = P(0.15, 0.0, 1.0, unit="share of posted wage", doc="how far above the posted wage a firm goes to meet a reservation wage", source="assumption")
@@ -195,7 +196,7 @@ class Params(BaseModel):
     vacancy_max_reposts: int = P(3, 0, 20, unit="reposts", doc="times a firm re-posts an unmet need before giving it up", source="assumption")
     repost_pay_step: float = P(0.05, 0.0, 1.0, unit="share of market pay", doc="pay added to a need's offer each time it is re-posted at higher pay", source="assumption; firms raise offers for hard-to-fill roles (seeds/002: AI premiums)")
     max_vacancy_pay_premium: float = P(0.20, 0.0, 2.0, unit="share of market pay", doc="largest premium over market pay a re-posted need may offer", source="assumption")
-    give_up_months: int = P(6, 0, 120, unit="months", doc="months a firm leaves a need it gave up unposted (the work is not done)", source="assumption")
+    give_up_months: int = P(12, 0, 120, unit="months", doc="months a firm leaves a need it gave up unposted (the work is not done)", source="assumption")
 
     # --- the pipeline as a public good: poaching levers, strategy imitation, junior-hiring policy ---
     # every lever is off at its default (0): no random draw and no output changes (tests/test_pipeline.py)
@@ -255,9 +256,8 @@ class Params(BaseModel):
         for name, f in cls.model_fields.items():
             lo = next((m.ge for m in f.metadata if hasattr(m, "ge")), None)
             hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
-            extra = f.json_schema_extra or {}
-            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": extra.get("unit", ""),
-                         "description": f.description, "source": extra.get("source", "")})
+            rows.append({"name": name, "default": f.default, "min": lo, "max": hi, "unit": _extra(name, "unit"),
+                         "description": f.description, "source": _extra(name, "source")})
         return rows
 
 
@@ -268,6 +268,12 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _extra(name: str, key: str) -> str:
+    """A parameter's unit or source (the extra metadata of its field)."""
+    extra = Params.model_fields[name].json_schema_extra
+    return str(extra.get(key, "")) if isinstance(extra, dict) else ""
+
+
 def _allowed(name: str) -> str:
     f = Params.model_fields.get(name)
     if f is None:
@@ -276,7 +282,7 @@ def _allowed(name: str) -> str:
     hi = next((m.le for m in f.metadata if hasattr(m, "le")), None)
     kind = f.annotation.__name__ if isinstance(f.annotation, type) else str(f.annotation)
     rng = f" in [{lo}, {hi}]" if lo is not None and hi is not None else ""
-    unit = (f.json_schema_extra or {}).get("unit", "")
+    unit = _extra(name, "unit")
     return f"{kind}{rng}" + (f" ({unit})" if unit else "")
 
 
@@ -296,40 +302,8 @@ def _one_line(exc: ValidationError) -> str:
     return "; ".join(msgs)
 
 
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or bad TOML is a one-line ParameterError naming ``what``."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"{what} not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"{what} {path} is not valid TOML: {exc}") from None
+def load_scenario(ref: str | Path) -> tuple[dict[str, Any], Params]:
+    """Read a scenario file or a shipped scenario by name: see :func:`abm.files.load_scenario`."""
+    from abm.files import load_scenario as load  # abm.files builds on this module
 
-
-def load_scenario(path: str | Path) -> tuple[dict[str, Any], Params]:
-    """Read a TOML scenario: returns (metadata from ``[scenario]``, validated Params).
-
-    A scenario may name a ``base`` scenario file (relative to itself) whose params it overrides.
-    """
-    path = Path(path)
-    data = read_toml(path, "scenario file")
-    unknown = set(data) - {"scenario", "params", "lesson"}
-    if unknown:
-        raise ParameterError(f"scenario file {path}: unknown table(s) {sorted(unknown)}; allowed: [scenario], [params], [lesson]")
-    meta = data.get("scenario", {})
-    if not isinstance(meta, dict):
-        raise ParameterError(f"scenario file {path}: 'scenario' must be a table")
-    if "lesson" in data:
-        if not isinstance(data["lesson"], dict):
-            raise ParameterError(f"scenario file {path}: 'lesson' must be a table")
-        meta = {**meta, "lesson": data["lesson"]}
-    params = data.get("params", {})
-    if not isinstance(params, dict):
-        raise ParameterError(f"scenario file {path}: 'params' must be a table")
-    base = None
-    if "base" in meta:
-        _, base = load_scenario(path.parent / meta["base"])
-    try:
-        return meta, Params.make(base, **params)
-    except ParameterError as exc:
-        raise ParameterError(f"scenario file {path}: {exc}") from None
+    return load(ref)

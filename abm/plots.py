@@ -13,9 +13,10 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from abm.model import default_world  # noqa: E402
 from abm.world import LEVELS  # noqa: E402
 
-LEGACY = ("frontend", "qa_testing", "program_mgmt", "tech_writing")
+LEGACY = default_world().legacy_cluster_names  # the world's legacy-exposed clusters (clusters.csv)
 GROWTH = ("ml_ai", "security", "cloud_platform", "data_eng")
 
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def _year_rows(df: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Months ending within calendar year ``year`` (month m covers year start + (m-1)/12)."""
-    cal = np.floor(df["year"] - 1e-9 - 1 / 12 + 1e-9)
-    return df[(df["month"] > 0) & (cal == year)]
+from abm.measures import in_year as _year_rows
 
 
 def summary_table(model_df: pd.DataFrame, cluster_df: pd.DataFrame, firm_df: pd.DataFrame,

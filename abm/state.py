@@ -133,6 +133,7 @@ class Workers(Table):
         "hired_month": (np.int32, 0),  # month the current job started (tenure = month − hired_month)
         "prefers_remote": (np.bool_, False),  # values a fully remote job (remote_amenity_value)
         "left_tech_month": (np.int32, 0),  # month the worker left tech for other work
+        "stand_in": (np.bool_, False),  # hired one level below a need, trained on the job into it
         # the pipeline (abm.phases.pipeline_policy): who trained the worker, when, and apprenticeships
         "trainer": (np.int32, NO_FIRM),  # firm where the worker did (or does) their junior years; NO_FIRM: none in the model
         "training_start": (np.int32, 0),  # month the junior years at the trainer began
@@ -179,6 +180,7 @@ class Vacancies(Table):
         "ai_required": (np.bool_, False),
         "posted": (np.int32, 0),  # month this posting went up (its age is month − posted)
         "first_posted": (np.int32, 0),  # month the firm first posted for this need (kept on re-posting)
+        "need_level": (np.int8, 0),  # level of the need the posting serves (one above `level` when relaxed down)
         "reposts": (np.int16, 0),  # times the need was re-posted after a posting expired
         "pay_premium": (np.float32, 0.0),  # share above market pay offered after re-posting at higher pay
     }

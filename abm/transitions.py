@@ -57,6 +57,7 @@ def _leave_job(model: LaborMarket, idx: np.ndarray) -> np.ndarray:
     w.pay_factor[idx] = 0.0
     w.employer[idx] = NO_FIRM
     w.remote[idx] = False
+    w.stand_in[idx] = False
     w.apprentice_until[idx] = NOT_APPRENTICE  # an apprenticeship ends with the job
     return firm
 
@@ -122,6 +123,7 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
             firms.strategy[firm[from_others]], minlength=model.n_strategies)
         firms.last_experienced_hire[firm[experienced]] = model.month
     _take_job(model, worker, firm, occupation, level, wage, factor, remote)
+    w.stand_in[worker] = v.need_level[vac] > level  # hired one level below the need: trained into it
     if model.p.apprenticeship_slots > 0:
         junior = level == JUNIOR
         _start_apprenticeships(model, worker[junior], firm[junior], occupation[junior])
@@ -216,6 +218,7 @@ def promote(model: LaborMarket, idx: np.ndarray) -> None:
     w.wage[idx] *= world.base_pay[occ, old + 1] / world.base_pay[occ, old]
     w.level[idx] = old + 1
     w.months_in_level[idx] = 0
+    w.stand_in[idx] = False
     _count(model, idx, +1)
     model.flows["promotions"] += len(idx)
     # out of junior: training at the trainer ends (a junior's trainer is always their employer)

@@ -22,13 +22,24 @@ import numpy as np
 import pandas as pd
 
 LEVELS = ("junior", "mid", "senior", "staff")
-JUNIOR, MID, SENIOR, STAFF = range(4)
 N_LEVELS = len(LEVELS)
+JUNIOR, MID, SENIOR, STAFF = range(N_LEVELS)
 
 
 def cell_index(firm: np.ndarray, occupation: np.ndarray, level: np.ndarray, n_occupations: int) -> np.ndarray:
-    """Flat index of firm × occupation × level cells in arrays shaped (F, O, N_LEVELS)."""
+    """Flat index of the (firm, occupation, seniority level) cell: ``(firm · O + occupation) · N_LEVELS + level``.
+
+    The layout of every firm × occupation × level array (``shape (n_firms, O, N_LEVELS)``), so
+    ``np.bincount(cell_index(...), minlength=n_firms * O * N_LEVELS)`` counts workers or jobs by cell.
+    """
     return (np.asarray(firm).astype(np.int64) * n_occupations + occupation) * N_LEVELS + level
+
+
+def cell_parts(cell: np.ndarray, n_occupations: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (firm, occupation, level) of flat cell indices: the inverse of :func:`cell_index`."""
+    firm, rest = np.divmod(np.asarray(cell), n_occupations * N_LEVELS)
+    occupation, level = np.divmod(rest, N_LEVELS)
+    return firm, occupation, level
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -149,7 +160,14 @@ class World:
 
     @cached_property
     def legacy_clusters(self) -> np.ndarray:
+        """Indices of the legacy-exposed skill clusters (``legacy_exposed`` in clusters.csv): the roles
+        the articles name among those AI exposes most (QA, program management, docs, generalist front-end)."""
         return np.flatnonzero(self.clusters["legacy_exposed"].to_numpy() == 1)
+
+    @cached_property
+    def legacy_cluster_names(self) -> tuple[str, ...]:
+        """Names of :attr:`legacy_clusters`, in the data's order."""
+        return tuple(self.cluster_names[i] for i in self.legacy_clusters)
 
     @cached_property
     def base_pay(self) -> np.ndarray:

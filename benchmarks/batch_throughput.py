@@ -3,7 +3,7 @@ LocalCluster(2) — the same tasks through the same seam (a concurrent.futures.E
 cost of materialising Mesa ``Worker`` agents (``worker_agents``), which batch runs switch off.
 
     python benchmarks/batch_throughput.py                  # 24 runs of 2,000 workers × 60 months
-    python benchmarks/batch_throughput.py --runs 48 --n-workers 5000 --months 120
+    python benchmarks/batch_throughput.py --runs 48 --workers 5000 --months 120
 
 Each engine runs ``abm sweep`` in a fresh subprocess, as a user would. Two rates are printed:
 *wall* (the whole command: interpreter, imports, cluster start-up, runs, writes) and *batch*
@@ -39,7 +39,7 @@ def spec_text(runs: int, replicates: int, n_workers: int, months: int) -> str:
     values = ", ".join(f"{i / max(sets - 1, 1):.4f}" for i in range(sets))
     return f"""[experiment]
 name = "throughput"
-base = "{ROOT / 'experiments' / 'baseline.toml'}"
+base = "baseline"
 months = {months}
 replicates = {replicates}
 seed = 5
@@ -112,7 +112,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=24, help="runs in the batch (default 24)")
     ap.add_argument("--replicates", type=int, default=3, help="replicates per parameter set (default 3)")
-    ap.add_argument("--n-workers", type=int, default=2000, help="n_workers of each run (default 2000)")
+    ap.add_argument("--workers", type=int, default=2000, help="model size: n_workers of each run (default 2000)")
     ap.add_argument("--months", type=int, default=60, help="months per run (default 60)")
     ap.add_argument("--repeat", type=int, default=2, help="rounds over the engines (interleaved; best is reported)")
     ap.add_argument("--agents-sizes", default="2000,20000", help="n_workers for the worker_agents comparison")
@@ -121,19 +121,19 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="abm-bench-"))
     spec = tmp / "spec.toml"
-    spec.write_text(spec_text(args.runs, args.replicates, args.n_workers, args.months))
+    spec.write_text(spec_text(args.runs, args.replicates, args.workers, args.months))
     runs = max(1, args.runs // args.replicates) * args.replicates
     engines = {
-        "1 process": ["--workers", "1"],
-        "2 processes": ["--workers", "2"],
+        "1 process": ["--processes", "1"],
+        "2 processes": ["--processes", "2"],
         "Dask LocalCluster(2)": ["--local-cluster", "2"],
-        "2 processes, worker_agents on": ["--workers", "2", "--set", "worker_agents=true"],
+        "2 processes, worker_agents on": ["--processes", "2", "--set", "worker_agents=true"],
     }
     now = dt.datetime.now().isoformat(timespec="seconds")
-    common = {"date": now, **machine(), "runs": runs, "n_workers": args.n_workers, "months": args.months,
+    common = {"date": now, **machine(), "runs": runs, "n_workers": args.workers, "months": args.months,
               "replicates": args.replicates}
     rows = []
-    print(f"{runs} runs of {args.n_workers:,} workers × {args.months} months (tables model, cluster, firm); "
+    print(f"{runs} runs of {args.workers:,} workers × {args.months} months (tables model, cluster, firm); "
           f"{os.cpu_count()} CPUs; load average {load()}; {args.repeat} round(s), engines interleaved", flush=True)
     print(f"{'engine':32} {'wall s':>7} {'runs/min':>9} {'batch s':>8} {'runs/min':>9} {'s/run':>6} {'tasks':>6} {'load':>5}",
           flush=True)

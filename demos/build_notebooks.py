@@ -1,4 +1,4 @@
-"""Build the lesson notebooks ``demos/NN_*.ipynb`` from the lesson files in ``experiments/lessons/``.
+"""Build the lesson notebooks ``demos/NN_*.ipynb`` from the lesson files in ``abm/scenarios/lessons/``.
 
     .venv/bin/python demos/build_notebooks.py           # (re)write the notebooks
     .venv/bin/python demos/build_notebooks.py --check   # exit 1 if a notebook is out of date
@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from abm.lessons import Lesson, load_lessons, lesson_markdown
+from abm.lessons import Lesson, lesson_markdown, load_lessons
 
 DEMOS = Path(__file__).resolve().parent
 
@@ -97,12 +97,12 @@ The table shows the outputs the "things to try" are judged by, every two years.
 """),
         _code("""
 start = time.perf_counter()
-model = run_lesson(lesson, seed=SEED, months=MONTHS, n_workers=WORKERS)
+run = run_lesson(lesson, seed=SEED, months=MONTHS, n_workers=WORKERS)  # the run's tables, parameters and seed
 print(f"{MONTHS} months with {WORKERS:,} workers in {time.perf_counter() - start:.1f} s")
-lesson_table(lesson, model).round(3)
+lesson_table(lesson, run).round(3)
 """),
         _md("## 2. Look at it\n\n" + lesson_markdown(lesson, sections=("notice",)).split("\n", 2)[2]),
-        _code("fig = draw_charts(lesson, model, title=lesson.title)"),
+        _code("fig = draw_charts(lesson, run, title=lesson.title)"),
     ]
     if plan.scoreboard:
         cells += [
@@ -114,8 +114,9 @@ is, which teams it started with, its own demand shocks. Run the same scenario wi
 and compare. A strategy that wins on every seed is a better bet than one that wins on average.
 """),
             _code("""
-from abm.lessons import plot_scoreboard, strategy_scoreboard
 import matplotlib.pyplot as plt
+
+from abm.lessons import plot_scoreboard, strategy_scoreboard
 
 board = strategy_scoreboard(lesson, seeds=range(1, 6), months=MONTHS, n_workers=WORKERS)
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -137,14 +138,14 @@ the figure shows that output for both runs; below it, a chart for the scenario (
 changed world (right) on the same scale. Pass other chart names to `figure()` to see more.
 """),
             _code(f"""
-try_{number} = compare(lesson, {number - 1}, seed=SEED, months=MONTHS, n_workers=WORKERS, base=model)
+try_{number} = compare(lesson, {number - 1}, seed=SEED, months=MONTHS, n_workers=WORKERS, base=run)
 display(Markdown(try_{number}.summary()))
 fig = try_{number}.figure({list(charts)!r})
 """),
         ]
     own = ", ".join(f'"{k}": {v!r}' for k, v in plan.own_change.items())
     cells += [
-        _md(f"""
+        _md("""
 ## 4. Your turn
 
 Change one parameter (its name and range: `abm params`, or `docs/parameters.md`) and run the

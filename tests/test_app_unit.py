@@ -22,6 +22,7 @@ from abm.app.session import (
     non_adopting_share,
     play,
 )
+from abm.files import SCENARIOS_DIR
 from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +34,12 @@ def test_scenarios_baseline_first_and_every_file_with_a_scenario_table(tmp_path)
                                       '[params]\nshare_cutting = 1.0\nshare_counter_cyclical = 0.0\n'
                                       'share_recomposing = 0.0\nshare_non_adopting = 0.0\n')
     (tmp_path / "batch.toml").write_text("[grid]\nseed = [1, 2]\n")  # no [scenario] table: not a preset
+    (tmp_path / "spec.toml").write_text('[experiment]\nname = "spec"\n[scenario]\nname = "spec"\n')  # an experiment spec
     (tmp_path / "broken.toml").write_text('[scenario]\nname = "broken"\n[params]\nshare_cutting = 7.0\n')
-    found = load_scenarios([ROOT / "experiments", tmp_path])
+    found = load_scenarios([SCENARIOS_DIR, tmp_path])
     keys = [s.key for s in found]
-    assert keys[0] == "baseline"
-    assert "zz" in keys and "broken" not in keys and "batch" not in keys
+    assert keys[0] == "baseline" and found[0].path == SCENARIOS_DIR / "baseline.toml"  # the shipped file
+    assert "zz" in keys and "broken" not in keys and "batch" not in keys and "spec" not in keys
     zz = next(s for s in found if s.key == "zz")
     assert zz.title == "ZZ world" and zz.description == "line one line two"
     assert zz.params.share_cutting == 1.0

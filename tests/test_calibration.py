@@ -1,4 +1,5 @@
-"""The calibration report: targets computed from model output; a miss is reported as a miss."""
+"""The calibration report: targets computed from model output; a miss is reported as a miss; a
+search is an experiment spec scored by the targets; forward runs switch strategies by intervention."""
 
 import subprocess
 import sys
@@ -8,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm import Params
+from abm import Params, measures
 from abm import calibration as cal
+from abm.experiments import load_spec
+from abm.runs import RunSpec, run_one
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,8 +32,8 @@ def test_report_structure(small_values):
 
 
 def test_targets_are_computed_from_model_output():
-    tables = cal.run_tables(Params.make(n_workers=2000), seed=3, months=60)
-    values = cal.evaluate(tables)
+    tables = dict(run_one(RunSpec("t", Params.make(n_workers=2000, worker_agents=False), 3, 60)).tables)
+    values = measures.evaluate(tables)
     # recompute two targets by hand from the raw tables
     m, c = tables["model"], tables["cluster"]
     in2026 = m[(m["month"] > 48) & (m["month"] <= 60)]
@@ -39,7 +42,7 @@ def test_targets_are_computed_from_model_output():
     assert values["ml_ai_vacancies_per_seeker_2026"] == pytest.approx(ml["vacancy_seeker_ratio"].mean())
     # and a changed model output changes the target
     tables["model"] = m.assign(ai_premium=m["ai_premium"] + 1.0)
-    assert cal.evaluate(tables)["ai_pay_premium_2026"] == pytest.approx(values["ai_pay_premium_2026"] + 1.0)
+    assert measures.evaluate(tables)["ai_pay_premium_2026"] == pytest.approx(values["ai_pay_premium_2026"] + 1.0)
 
 
 def test_a_mis_set_parameter_is_reported_as_a_miss():
@@ -53,19 +56,52 @@ def test_a_mis_set_parameter_is_reported_as_a_miss():
 
 
 def test_target_distance():
-    t = cal.Target("x", "f", "seeds/000", 1.0, 3.0, lambda _: 0.0)
+    t = measures.Target("x", "f", "seeds/000", 1.0, 3.0, lambda _: 0.0)
     assert t.distance(2.0) == 0 and t.distance(0.0) == pytest.approx(0.5) and t.distance(5.0) == pytest.approx(1.0)
     assert t.distance(float("nan")) > 0 and not t.passes(float("nan"))
 
 
-def test_grid_points_support_coupled_axes():
-    pts = cal.grid_points({"mix": [{"share_cutting": 0.5, "share_non_adopting": 0.5}, {"share_cutting": 1.0}], "quit_rate": [0.0, 0.01]})
-    assert len(pts) == 4 and {"share_cutting", "quit_rate"} <= set(pts[0])
+def test_search_is_an_experiment_spec_scored_by_the_targets(tmp_path):
+    spec = tmp_path / "search.toml"
+    spec.write_text('[experiment]\nname = "s"\nmonths = 60\nseeds = [5, 6]\noutputs = ["model", "cluster"]\n'
+                    '[fixed]\nn_workers = 1000\n[grid]\nquit_rate = [0.002, 0.004]\n')
+    result = cal.search(load_spec(spec))
+    assert len(result) == 2 and list(result["loss"]) == sorted(result["loss"])
+    assert set(result["quit_rate"]) == {0.002, 0.004} and {t.name for t in cal.TARGETS} <= set(result.columns)
+    # each row is the seed-mean of the targets of that set's runs: the same numbers as runs made by hand
+    row = result.set_index("quit_rate").loc[0.004]
+    by_hand = cal.simulate(Params.make(n_workers=1000, quit_rate=0.004), [5, 6], 60)
+    assert row["ai_pay_premium_2026"] == pytest.approx(by_hand["ai_pay_premium_2026"].mean(), rel=0, abs=0)
+
+
+def test_the_documented_search_specs_are_experiment_specs():
+    for name in ("calibration_grid_stage1", "calibration_grid", "calibration_grid_stage3"):
+        spec = load_spec(ROOT / "experiments" / f"{name}.toml")
+        assert spec.experiment.seeds == [101, 102, 103] and spec.experiment.months == 60
+        assert {"model", "cluster"} <= set(spec.experiment.outputs)
+
+
+def test_forward_switches_strategies_from_the_given_month():
+    p = Params.make(n_workers=1000, worker_agents=False)
+    specs = cal.forward_runs(p, [2], switch=12, horizon=24)
+    freeze = next(s for s in specs if s.label.startswith("junior freeze"))
+    res = run_one(freeze)
+    headcount = res.firm.pivot(index="month", columns="strategy", values="firms")
+    assert headcount.loc[12, "recomposing"] > 0 and headcount.loc[13, "recomposing"] == 0  # switched in month 13
+    assert headcount.loc[13, "cutting"] == headcount.loc[12].sum()
+
+
+def test_forward_report_and_figure(tmp_path):
+    result = cal.forward(Params.make(n_workers=800), [1], switch=12, horizon=36)
+    assert set(result["pipeline"]["variant"]) == set(cal.FORWARD_VARIANTS)
+    assert set(result["profit"]["cal"]) == {2023, 2024}  # accumulated from the switch on
+    cal.plot_forward(result, tmp_path / "forward.png")
+    assert (tmp_path / "forward.png").stat().st_size > 5000
 
 
 def test_calibrate_command_writes_report(tmp_path):
     r = subprocess.run([sys.executable, "-m", "abm.cli", "calibrate", "--seeds", "2", "--workers", "2000",
-                        "--processes", "1", "--out", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+                        "--processes", "2", "--out", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "targets inside their bands" in r.stdout
     table = pd.read_csv(tmp_path / "calibration.csv")

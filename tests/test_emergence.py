@@ -3,7 +3,7 @@
 import pytest
 
 from abm import LaborMarket
-from abm.calibration import in_year
+from abm.measures import in_year
 
 ALL_CUTTING = dict(share_cutting=1.0, share_counter_cyclical=0.0, share_recomposing=0.0, share_non_adopting=0.0)
 ALL_CC = dict(share_cutting=0.0, share_counter_cyclical=1.0, share_recomposing=0.0, share_non_adopting=0.0)

@@ -21,8 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from abm.files import baseline_path
+
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "experiments" / "baseline.toml"
+BASE = baseline_path()
 ABM = [sys.executable, "-m", "abm.cli"]
 
 
@@ -79,7 +81,7 @@ def test_sweep_writes_every_run_exactly_once_and_reports(tmp_path):
 
     out = tmp_path / "out"
     spec = write_spec(tmp_path, outputs=("model", "firm", "cluster", "pay"))
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "2")
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "2")
     assert r.returncode == 0, r.stderr
     assert "complete: 6 done, 0 failed, 0 skipped" in r.stdout
     df = assert_every_run_once(out, 6, 12)
@@ -93,7 +95,7 @@ def test_sweep_writes_every_run_exactly_once_and_reports(tmp_path):
     assert firm.groupby(["run_id", "month"]).size().eq(4).all()
     assert {"cluster", "pay_policy", "remote_onsite_pay_ratio"} <= set(pd.read_parquet(out / "pay").columns)
     manifest = json.loads((out / "manifest.json").read_text())
-    from abm.experiments.runner import run_seeds
+    from abm.runs import spawn_seeds as run_seeds
 
     assert manifest["seeds"] == run_seeds(11, 6) == df.groupby("run_id")["seed"].first().tolist()
     assert manifest["status"] == "complete" and manifest["failures"] == [] and manifest["versions"]["abm"]
@@ -131,7 +133,7 @@ def _wait_for(pred, proc, timeout=120.0):
 def test_killed_batch_resumes_with_every_run_exactly_once(tmp_path):
     out = tmp_path / "out"
     spec = write_spec(tmp_path, sets=8, replicates=1, months=36)
-    proc = subprocess.Popen([*ABM, "sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "1"],
+    proc = subprocess.Popen([*ABM, "sweep", str(spec), "--out", str(out), "--processes", "1", "--chunk-size", "1"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         assert _wait_for(lambda: committed(out) >= 2, proc), "no runs were committed"
@@ -143,7 +145,7 @@ def test_killed_batch_resumes_with_every_run_exactly_once(tmp_path):
     # a task killed between its data files and its ledger file leaves an orphan: simulate one
     some = sorted((out / "model").glob("part-*.parquet"))[0]
     shutil.copy(some, out / "model" / "part-s00000-r0000000-orphan.parquet")
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "2")
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "2")
     assert r.returncode == 0, r.stderr
     assert f"{before} skipped" in r.stdout and f"{8 - before} done" in r.stdout
     assert not (out / "model" / "part-s00000-r0000000-orphan.parquet").exists()
@@ -156,7 +158,7 @@ def test_killed_batch_resumes_with_every_run_exactly_once(tmp_path):
 def test_ctrl_c_saves_runs_in_flight_and_resumes(tmp_path):
     out = tmp_path / "out"
     spec = write_spec(tmp_path, sets=8, replicates=1, months=36)
-    proc = subprocess.Popen([*ABM, "sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "1"],
+    proc = subprocess.Popen([*ABM, "sweep", str(spec), "--out", str(out), "--processes", "1", "--chunk-size", "1"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         assert _wait_for(lambda: committed(out) >= 1, proc), "no runs were committed"
@@ -171,7 +173,7 @@ def test_ctrl_c_saves_runs_in_flight_and_resumes(tmp_path):
     assert manifest["status"] == "interrupted"
     before = committed(out)
     assert 1 <= before < 8
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "2")
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "2")
     assert r.returncode == 0, r.stderr
     assert_every_run_once(out, 8, 36)
 
@@ -191,7 +193,7 @@ def test_failing_run_is_recorded_and_the_batch_completes(tmp_path):
     env = {"PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", "ABM_TEST_FAIL": "1,4"}
     spec = write_spec(tmp_path, extra='setup = "hooks_for_test:fail_some"')
     out = tmp_path / "out"
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "2", env=env)
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "2", env=env)
     assert r.returncode == 1, r.stderr  # finished, with failures
     assert "complete: 4 done, 2 failed" in r.stdout
     assert sorted(model_table(out)["run_id"].unique()) == [0, 2, 3, 5]
@@ -222,8 +224,8 @@ def _tables(out: Path) -> dict[str, pd.DataFrame]:
 
 def test_same_root_seed_same_dataset_on_1_and_2_processes_and_dask(tmp_path):
     spec = write_spec(tmp_path, sets=2, replicates=3)
-    engines = {"one": ["--workers", "1", "--chunk-size", "6"],      # every run in one task
-               "two": ["--workers", "2", "--chunk-size", "1"],      # one run per task
+    engines = {"one": ["--processes", "1", "--chunk-size", "6"],      # every run in one task
+               "two": ["--processes", "2", "--chunk-size", "1"],      # one run per task
                "dask": ["--local-cluster", "2"]}                    # Dask worker processes, automatic chunks
     got = {}
     for name, args in engines.items():
@@ -245,12 +247,12 @@ def test_cli_errors_are_one_line_and_name_the_key(tmp_path):
     # a results directory refuses a different plan
     spec = write_spec(tmp_path, sets=2, replicates=1, months=3)
     out = tmp_path / "out"
-    assert abm("sweep", str(spec), "--out", str(out), "--workers", "1").returncode == 0
+    assert abm("sweep", str(spec), "--out", str(out), "--processes", "1").returncode == 0
     spec.write_text(spec.read_text().replace("replicates = 1", "replicates = 2"))
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "1")
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "1")
     assert r.returncode == 2 and "'replicates' (1 there, 2 now)" in r.stderr
     h = abm("sweep", "--help")
-    for opt in ("--out", "--workers", "--scheduler", "--local-cluster", "--chunk-size", "--limit", "--retry-failed", "--upload"):
+    for opt in ("--out", "--processes", "--workers", "--scheduler", "--local-cluster", "--chunk-size", "--limit", "--retry-failed", "--upload"):
         assert opt in h.stdout
 
 
@@ -258,10 +260,24 @@ def test_cli_errors_are_one_line_and_name_the_key(tmp_path):
 def test_limit_runs_part_of_a_batch(tmp_path, limit):
     spec = write_spec(tmp_path, sets=3, replicates=2, months=6)
     out = tmp_path / "out"
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "1", "--limit", str(limit))
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "1", "--limit", str(limit))
     assert r.returncode == 0, r.stderr
     assert f"{limit} done" in r.stdout and f"{6 - limit} of 6 remaining" in r.stdout
     assert committed(out) == limit
-    r = abm("sweep", str(spec), "--out", str(out), "--workers", "1")
+    r = abm("sweep", str(spec), "--out", str(out), "--processes", "1")
     assert f"{6 - limit} done" in r.stdout
     assert_every_run_once(out, 6, 6)
+
+
+def test_one_word_per_meaning_and_the_old_spelling_still_works_with_a_hint(tmp_path):
+    spec = write_spec(tmp_path, sets=1, replicates=1, months=2)
+    # --workers is the model size in `abm sweep` as in every command
+    r = abm("sweep", str(spec), "--out", str(tmp_path / "size"), "--processes", "1", "--workers", "700")
+    assert r.returncode == 0, r.stderr
+    assert set(pd.read_parquet(tmp_path / "size" / "model")["employed"].lt(700)) == {True}
+    assert json.loads((tmp_path / "size" / "manifest.json").read_text())["fixed"]["n_workers"] == 700
+    # its old meaning here (processes) still works for a release, with a one-line hint
+    r = abm("sweep", str(spec), "--out", str(tmp_path / "old"), "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    hint = [line for line in r.stderr.splitlines() if "--workers 1 read as 1 processes" in line]
+    assert len(hint) == 1 and "--processes 1" in hint[0]

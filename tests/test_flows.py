@@ -229,3 +229,36 @@ def test_the_flow_table_adds_up_to_the_job_to_job_moves():
     moves = m.flow_metrics().groupby("month")["moves"].sum()
     assert (moves.to_numpy() == m.model_metrics()["job_to_job_moves"].to_numpy()).all()
     assert moves.sum() > 0
+
+
+def test_a_hard_to_fill_need_is_filled_one_level_down_by_a_stand_in_trained_into_it(small_model):
+    m = small_model
+    m.p = Params.make(m.p, vacancy_life_months=0.1, vacancy_max_reposts=5)
+    v = _old_postings(m, 1)
+    v.level[0] = v.need_level[0] = 2  # a senior need, re-posted twice already
+    v.reposts[0] = 2
+    firm, occ = v.firm[0], v.occupation[0]
+    m.now.hiring_target[firm, occ, 1] = max(m.now.hiring_target[firm, occ, 1], 1.0)  # the firm hires mids
+    vacancies._expire(m)
+    assert v.level[0] == 1 and v.need_level[0] == 2 and m.flows["vacancies_stepped_down"] == 1
+    # whoever takes it is a stand-in, counted at the level of the need
+    w = m.workers
+    seeker = np.flatnonzero(w.view("state") == WorkerState.UNEMPLOYED)[:1]
+    before = vacancies.staffing_by_need(m).reshape(m.now.headcount.shape)[firm, occ].copy()
+    transitions.hire(m, seeker, np.array([0]), np.array([100_000.0]), np.array([1.0]), np.array([False]), np.array([False]))
+    assert w.stand_in[seeker[0]] and w.level[seeker[0]] == 1
+    after = vacancies.staffing_by_need(m).reshape(m.now.headcount.shape)[firm, occ]
+    assert after[2] == before[2] + 1 and after[1] == before[1]
+    transitions.promote(m, seeker)  # trained into the need
+    assert not w.stand_in[seeker[0]] and w.level[seeker[0]] == 2
+
+
+def test_a_frozen_junior_level_is_never_used_to_step_down(small_model):
+    m = small_model
+    m.p = Params.make(m.p, vacancy_life_months=0.1, vacancy_max_reposts=5)
+    v = _old_postings(m, 1)
+    v.level[0] = v.need_level[0] = 1  # a mid need
+    v.reposts[0] = 2
+    m.now.hiring_target[v.firm[0], v.occupation[0], 0] = 0.0  # junior freeze
+    vacancies._expire(m)
+    assert v.level[0] == 1 and m.flows["vacancies_stepped_down"] == 0

@@ -34,9 +34,9 @@ def _shares(draw, n):
     raw = np.array([draw(st.integers(0, 10)) for _ in range(n)], dtype=float)
     if raw.sum() == 0:
         raw[0] = 1
-    shares = np.round(raw / raw.sum(), 6)
+    shares = np.floor(raw / raw.sum() * 1e6) / 1e6  # rounded down, so the last share is never negative
     shares[-1] = round(1.0 - shares[:-1].sum(), 6)
-    return [float(max(x, 0.0)) for x in shares]
+    return [float(x) for x in shares]
 
 
 @st.composite

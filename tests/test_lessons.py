@@ -32,6 +32,7 @@ import pytest  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 from abm import lessons as L  # noqa: E402
+from abm.files import baseline_path  # noqa: E402
 from abm.params import STRATEGY_SHARES, Params, load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,7 @@ def test_five_lessons_in_order():
 @pytest.mark.parametrize("lesson", LESSONS, ids=STEMS)
 def test_lesson_is_a_complete_scenario_preset(lesson):
     meta, params = load_scenario(lesson.path)  # the route the app takes
-    assert meta["base"] == "../baseline.toml"
+    assert meta["base"] == "../baseline.toml"  # the shipped baseline, next to the lessons folder
     assert {"name", "title", "description"} <= set(meta) and meta["lesson"]
     assert params == lesson.params
     assert params.n_workers <= 5000, "keep lesson scenarios small so the app steps fast"
@@ -156,7 +157,7 @@ window = [2024.0, 2030.0]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
-    shutil.copy(ROOT / "experiments" / "baseline.toml", tmp_path / "baseline.toml")
+    shutil.copy(baseline_path(), tmp_path / "baseline.toml")
     path = tmp_path / "01_t.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -21,9 +21,10 @@ def test_defaults_are_valid_and_documented():
 
 
 def test_baseline_scenario_equals_defaults():
-    meta, params = load_scenario(ROOT / "experiments" / "baseline.toml")
+    meta, params = load_scenario("baseline")  # the shipped baseline, by name
     assert meta["name"] == "baseline"
     assert params == Params()
+    assert load_scenario(ROOT / "abm" / "scenarios" / "baseline.toml")[1] == params
 
 
 def test_unknown_key_is_named_with_suggestion():

@@ -320,7 +320,7 @@ def test_flow_table_records_the_trainer_and_adds_up_to_the_moves():
     untrained = fl[fl.trainer_strategy == "none"]
     assert untrained["moves_from_trainer"].sum() == 0 and untrained["mean_training_months"].sum() == 0
     poached = fl[fl.moves_from_trainer > 0]
-    assert (poached["mean_training_months"] > 0).all()
+    assert (fl["mean_training_months"] >= 0).all() and poached["mean_training_months"].mean() > 3
     fm = m.firm_metrics()
     assert (fm["pipeline_balance"] == fm["juniors_trained"] - fm["experienced_hires_from_others"]).all()
     assert fm.groupby("month")["juniors_trained"].sum().sum() == md["juniors_trained"].sum()

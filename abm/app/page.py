@@ -28,6 +28,7 @@ from abm.app.session import (
     DEFAULT_WORKERS,
     KNOB_GROUPS,
     KNOBS,
+    MIX_SHARES,
     SPEEDS,
     WORKER_CHOICES,
     Frame,
@@ -42,7 +43,6 @@ from abm.app.session import (
     play,
     remote_split,
 )
-from abm.params import STRATEGY_SHARES
 
 log = logging.getLogger(__name__)
 
@@ -296,15 +296,15 @@ def Sidebar(scenarios: list[Scenario], scenario_key: solara.Reactive[str], value
         solara.Text(group, classes=["abm-group"])
         for knob in knobs:
             KnobSlider(knob, v[knob.name], setter(knob.name)).key(knob.name)
-        if knobs[0].name == STRATEGY_SHARES[0]:
+        if knobs[0].name == MIX_SHARES[0]:
             rest = non_adopting_share(v)
-            total = sum(v[k] for k in STRATEGY_SHARES[:3])
+            total = sum(v[k] for k in MIX_SHARES)
             MixBar([(STRATEGY_LABELS[k], v.get(k, rest), charts.STRATEGY_COLORS[k.removeprefix("share_")])
-                    for k in STRATEGY_SHARES[:3]] + [("non-adopting", rest, charts.STRATEGY_COLORS["non_adopting"])])
+                    for k in MIX_SHARES] + [("non-adopting", rest, charts.STRATEGY_COLORS["non_adopting"])])
             solara.Text(f"Non-adopting (the rest): {100 * rest:.0f} %", classes=["abm-sub", "abm-non-adopting"])
             if total > 1.0 + 1e-9:
                 def normalise():
-                    values.set({**values.value, **{k: round(values.value[k] / total, 4) for k in STRATEGY_SHARES[:3]}})
+                    values.set({**values.value, **{k: round(values.value[k] / total, 4) for k in MIX_SHARES}})
 
                 solara.Button("Scale the three to 100 %", on_click=normalise, text=True, color="primary",
                               classes=["abm-normalise"], icon_name="mdi-scale-balance")

@@ -2,28 +2,30 @@
 
 Two kinds:
 
-* **Scenario files**: every ``experiments/*.toml`` that has a ``[scenario]`` table (name, title,
-  description and optionally ``lesson`` / ``look_for``), read with :func:`abm.params.load_scenario`.
-  The baseline comes first, the others follow by title. Files without a ``[scenario]`` table
-  (e.g. batch specs) are not presets; a scenario file that does not validate is skipped with a
-  warning in the server log rather than breaking the page.
+* **Scenario files**: every scenario or lesson file (:func:`abm.files.file_kind`) with a
+  ``[scenario]`` table (name, title, description and optionally ``look_for``), read with
+  :func:`abm.files.load_scenario`. The baseline comes first, the others follow by title. Other
+  files (e.g. batch specs) are not presets; a scenario file that does not validate is skipped with
+  a warning in the server log rather than breaking the page.
 * **Single-strategy worlds** for the comparison mode: the baseline with every firm following one
-  AI-adoption strategy (``share_cutting = 1`` and the other shares 0, and so on).
+  AI-adoption strategy (``share_cutting = 1`` and the other shares 0, and so on), titled and
+  described by the strategy classes (:mod:`abm.strategies`).
 
-Directories searched, in order: ``$ABM_SCENARIO_DIRS`` (``os.pathsep``-separated), the
-``experiments/`` folder of the source checkout, ``./experiments`` and ``abm/scenarios`` (package data).
+Directories searched, in order: ``$ABM_SCENARIO_DIRS`` (``os.pathsep``-separated), then the
+scenarios shipped with the package (``abm/scenarios`` and ``abm/scenarios/lessons``), so the
+installed app finds them from any folder.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import abm
-from abm.params import STRATEGY_SHARES, ParameterError, Params, load_scenario
+from abm.files import LESSONS_DIR, SCENARIOS_DIR, file_kind, load_scenario, read_toml
+from abm.params import STRATEGY_SHARES, ParameterError, Params
+from abm.strategies import STRATEGIES
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,7 @@ class Scenario:
 def scenario_dirs() -> list[Path]:
     """Folders searched for scenario files (existing ones only, no duplicates)."""
     env = [Path(p) for p in os.environ.get("ABM_SCENARIO_DIRS", "").split(os.pathsep) if p]
-    package = Path(abm.__file__).resolve().parent
-    candidates = [*env, package.parent / "experiments", package.parent / "experiments" / "lessons",
-                  Path.cwd() / "experiments", Path.cwd() / "experiments" / "lessons", package / "scenarios"]
+    candidates = [*env, SCENARIOS_DIR, LESSONS_DIR]
     seen: list[Path] = []
     for d in candidates:
         if d.is_dir() and d.resolve() not in seen:
@@ -76,13 +76,13 @@ def _as_list(value: object) -> tuple[str, ...]:
 
 
 def read_scenario(path: Path) -> Scenario | None:
-    """One scenario file → :class:`Scenario`; None if it has no ``[scenario]`` table."""
+    """One scenario file → :class:`Scenario`; None if it is not a scenario with a ``[scenario]`` table."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = read_toml(path, "scenario file")
+    except ParameterError as exc:
         log.warning("skipping scenario %s: %s", path, exc)
         return None
-    if not isinstance(data.get("scenario"), dict):
+    if file_kind(data) not in ("scenario", "lesson") or not isinstance(data.get("scenario"), dict):
         return None
     try:
         meta, params = load_scenario(path)
@@ -104,7 +104,7 @@ def read_scenario(path: Path) -> Scenario | None:
 
 
 def default_baseline() -> Scenario:
-    """The built-in defaults (identical to ``experiments/baseline.toml``) when no file is found."""
+    """The built-in defaults (identical to the shipped baseline) when no file is found."""
     return Scenario(key=BASELINE, title="Baseline (built-in defaults)",
                     description="The calibrated baseline parameter set of abm.params.Params.", params=Params())
 
@@ -123,19 +123,8 @@ def load_scenarios(dirs: list[Path] | None = None) -> list[Scenario]:
     return [found[BASELINE], *rest]
 
 
-STRATEGY_LABELS = {
-    "share_cutting": "cutting",
-    "share_counter_cyclical": "counter-cyclical",
-    "share_recomposing": "recomposing",
-    "share_non_adopting": "non-adopting",
-}
-
-_STRATEGY_TEXT = {
-    "share_cutting": "Every firm takes AI productivity gains as headcount cuts and freezes junior hiring.",
-    "share_counter_cyclical": "Every firm keeps hiring and mentoring juniors while they are cheap.",
-    "share_recomposing": "Every firm cuts substitutable roles, hires AI-complement roles and retrains incumbents.",
-    "share_non_adopting": "No firm adopts AI.",
-}
+#: Share parameter → the strategy's label, as the app writes it (lower case).
+STRATEGY_LABELS = {s.share: s.label.lower() for s in STRATEGIES}
 
 
 def single_strategy(base: Params, share: str) -> Params:
@@ -146,8 +135,9 @@ def single_strategy(base: Params, share: str) -> Params:
 def comparison_presets(scenarios: list[Scenario]) -> list[Scenario]:
     """Presets offered on each side of the comparison: the single-strategy worlds, then the files."""
     base = scenarios[0].params if scenarios else Params()
-    worlds = [Scenario(key=f"all_{STRATEGY_LABELS[s].replace('-', '_')}",
-                       title=f"All firms {STRATEGY_LABELS[s]}" if s != "share_non_adopting" else "No firm adopts AI",
-                       description=_STRATEGY_TEXT[s], params=single_strategy(base, s))
-              for s in STRATEGY_SHARES]
+    worlds = [Scenario(key=f"all_{s.name}",
+                       title=f"All firms {s.label.lower()}" if s.adoption_appetite > 0 else "No firm adopts AI",
+                       description=f"Every firm {s.description[0].lower()}{s.description[1:]}" if s.adoption_appetite > 0
+                       else "No firm adopts AI.", params=single_strategy(base, s.share))
+              for s in STRATEGIES]
     return worlds + list(scenarios)

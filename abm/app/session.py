@@ -4,6 +4,10 @@ No model or visitor state lives at module level (only constants and a frame-id c
 creates its :class:`Simulation` objects per browser session (inside a component,
 ``solara.use_memo``), so every visitor steps their own models.
 
+Models are built, seeded and snapshotted by the runs layer (:func:`abm.runs.build`,
+:func:`abm.runs.snapshot`), as every other front end's are: a :class:`RunSpec` stepped here to
+month m gives the same tables as ``abm.runs.run_one`` with ``months=m``.
+
 The page never reads a live model while it renders. After every batch of steps the simulation
 takes a :class:`Frame` — the tidy tables of each run at that month — under its lock, and the page
 draws only frames. The play loop (:func:`play`) runs in a background thread, steps as many months
@@ -16,13 +20,20 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 
 from abm.model import LaborMarket
-from abm.params import STRATEGY_SHARES, ParameterError, Params
+from abm.params import ParameterError, Params
+from abm.runs import Results, RunSpec, build, snapshot
+from abm.strategies import STRATEGIES
+
+#: The strategy that takes up what the strategy sliders leave (it has no slider).
+REMAINDER_STRATEGY = "non_adopting"
+#: The strategy shares set by sliders, in the registry's order.
+MIX_SHARES = tuple(s.share for s in STRATEGIES if s.name != REMAINDER_STRATEGY)
 
 # --- the controls ----------------------------------------------------------------------------------
 
@@ -97,8 +108,8 @@ def knob_values(params: Params) -> dict[str, float]:
 
 
 def non_adopting_share(values: dict[str, float]) -> float:
-    """The fourth strategy share: what the three sliders leave (never below 0)."""
-    rest = 1.0 - sum(values[k] for k in STRATEGY_SHARES[:3])
+    """The remainder strategy's share: what the strategy sliders leave (never below 0)."""
+    rest = 1.0 - sum(values[k] for k in MIX_SHARES)
     return round(max(0.0, rest), 6)
 
 
@@ -121,7 +132,7 @@ def build_params(base: Params, values: dict[str, float], n_workers: int) -> Para
     remote-first slider keeps the onsite : hybrid proportion of ``base`` for the remainder.
     """
     overrides: dict[str, object] = {k: float(round(v, 6)) for k, v in values.items() if k in KNOBS}
-    overrides["share_non_adopting"] = non_adopting_share(values)
+    overrides[f"share_{REMAINDER_STRATEGY}"] = non_adopting_share(values)
     overrides.update(remote_split(base, float(values["share_remote_first"])))
     overrides["n_workers"] = int(n_workers)
     overrides["worker_agents"] = False  # the arrays are the state; the app needs no agent objects
@@ -131,32 +142,27 @@ def build_params(base: Params, values: dict[str, float], n_workers: int) -> Para
 # --- runs and frames -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    label: str
-    params: Params
-    seed: int
-
-
-@dataclass(frozen=True)
-class RunFrame:
-    """The tidy tables of one run at one month (immutable copies: safe to draw from any thread)."""
-
-    label: str
-    params: Params
-    seed: int
-    n_firms: int
-    model: pd.DataFrame
-    clusters: pd.DataFrame
-    firms: pd.DataFrame
-    locations: pd.DataFrame
-    pay: pd.DataFrame
+@dataclass(frozen=True, eq=False)
+class RunFrame(Results):
+    """The tidy tables of one run at one month (a :class:`~abm.runs.Results`: immutable copies, safe
+    to draw from any thread), with the table names the charts use."""
 
     @classmethod
-    def of(cls, label: str, model: LaborMarket) -> RunFrame:
-        return cls(label=label, params=model.p, seed=model.seed, n_firms=model.firms.n,
-                   model=model.model_metrics().reset_index(drop=True), clusters=model.cluster_metrics(),
-                   firms=model.firm_metrics(), locations=model.location_metrics(), pay=model.pay_metrics())
+    def of(cls, spec: RunSpec, model: LaborMarket) -> RunFrame:
+        r = snapshot(model, spec)
+        return cls(spec=r.spec, months=r.months, n_firms=r.n_firms, tables=r.tables)
+
+    @property
+    def clusters(self) -> pd.DataFrame:
+        return self.cluster
+
+    @property
+    def firms(self) -> pd.DataFrame:
+        return self.firm
+
+    @property
+    def locations(self) -> pd.DataFrame:
+        return self.location
 
 
 _frame_ids = itertools.count(1)
@@ -190,6 +196,7 @@ class Simulation:
     """One visitor's models (one, or two in the comparison), stepped together."""
 
     models: list[tuple[str, LaborMarket]] = field(default_factory=list)
+    specs: list[RunSpec] = field(default_factory=list)
     generation: int = 0
     frame: Frame | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -197,9 +204,10 @@ class Simulation:
 
     def reset(self, specs: list[RunSpec], key: object = None) -> Frame:
         """Build fresh models at month 0 (raises ParameterError for invalid parameters)."""
-        models = [(s.label, LaborMarket(seed=s.seed, params=s.params)) for s in specs]
+        models = [(s.label, build(s)) for s in specs]
         with self.lock:
             self.models = models
+            self.specs = list(specs)
             self.generation += 1
             self.key = key
             self.frame = self._snapshot()
@@ -243,7 +251,7 @@ class Simulation:
         first = self.models[0][1]
         return Frame(id=next(_frame_ids), generation=self.generation, month=first.month, year=first.year,
                      horizon=self.horizon, start_year=first.p.start_year,
-                     runs=tuple(RunFrame.of(label, m) for label, m in self.models), rate=rate)
+                     runs=tuple(RunFrame.of(spec, m) for spec, (_, m) in zip(self.specs, self.models)), rate=rate)
 
 
 def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish: Callable[[Frame], None], *,

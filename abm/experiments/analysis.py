@@ -22,9 +22,8 @@ import pandas as pd
 
 from abm.experiments.spec import ReportSpec
 from abm.experiments.storage import read_ledger, read_table
+from abm.measures import KEY_OUTPUTS, calendar_years, in_year, overtaking_years, per_2022_worker
 
-DEFAULT_OUTPUTS = ("unemployment_rate", "vacancy_rate", "mismatch_index", "ai_premium", "workers_by_seniority_senior",
-                   "senior_vacancy_duration", "long_term_unemployed_share", "remote_onsite_pay_ratio_adjusted")
 LEVEL = 0.95
 
 
@@ -45,17 +44,12 @@ def replicate_ci(df: pd.DataFrame, by: list[str], value: str, level: float = LEV
     return out.assign(ci_low=out["mean"] - half, ci_high=out["mean"] + half)
 
 
-def calendar_year(df: pd.DataFrame) -> pd.Series:
-    """Calendar year a month's row belongs to (month m covers month m−1 after January of the start year)."""
-    return np.floor(df["year"] - 1 / 12 + 1e-9).astype(int)
-
-
 def per_run(model: pd.DataFrame, outputs: list[str], columns: list[str], *, window_months: int | None = None,
             year: int | None = None) -> pd.DataFrame:
     """One row per run: each output's mean over the run's final ``window_months`` (or calendar ``year``)."""
     keys = [c for c in ("run_id", "set_id", "replicate", *columns) if c in model]
     if year is not None:
-        sub = model[(model["month"] > 0) & (calendar_year(model) == year)]
+        sub = in_year(model, year)
     else:
         last = model.groupby("run_id")["month"].transform("max")
         sub = model[model["month"] > last - window_months]
@@ -82,28 +76,16 @@ def summary(model: pd.DataFrame, columns: list[str], outputs: list[str], window_
 
 # --- firm strategies: the overtaking year ---------------------------------------------------------
 def profit_per_worker(firm: pd.DataFrame) -> pd.DataFrame:
-    """Cumulative profit per worker the strategy's firms employed at month 0 (firm sizes do not confound)."""
-    base = firm[firm["month"] == 0].set_index(["run_id", "strategy"])["headcount"]
-    idx = pd.MultiIndex.from_arrays([firm["run_id"], firm["strategy"]])
-    size = base.reindex(idx).to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per = np.where(size > 0, firm["cumulative_profit"].to_numpy(dtype=float) / size, np.nan)
-    return firm.assign(profit_per_worker=per)
+    """The firm table with ``profit_per_worker``: cumulative profit per worker the strategy's firms
+    employed at month 0, per run (:func:`abm.measures.per_2022_worker`)."""
+    return firm.assign(profit_per_worker=per_2022_worker(firm).to_numpy())
 
 
 def _overtake(months: np.ndarray, years: np.ndarray, lead: np.ndarray, rival: np.ndarray) -> tuple[float, float]:
-    """(first year ahead, year ahead for good) of ``lead`` over ``rival``; NaN where not."""
-    ok = ~(np.isnan(lead) | np.isnan(rival)) & (months > 0)
-    if not ok.any():
-        return np.nan, np.nan
-    ahead = lead[ok] > rival[ok]
-    cal = np.floor(years[ok] - 1 / 12 + 1e-9)
-    first = cal[np.argmax(ahead)] if ahead.any() else np.nan
-    if not ahead[-1]:
-        return first, np.nan
-    behind = np.flatnonzero(~ahead)
-    good = cal[behind[-1] + 1] if len(behind) else cal[0]
-    return first, good
+    """(first year ahead, year ahead for good) of ``lead`` over ``rival`` over the months of a run
+    (the initial state left out); NaN where not (:func:`abm.measures.overtaking_years`)."""
+    run = months > 0
+    return overtaking_years(calendar_years(years[run]), lead[run], rival[run])
 
 
 def overtaking(firm: pd.DataFrame, columns: list[str], leader: str = "counter_cyclical", rival: str = "cutting") -> pd.DataFrame:
@@ -123,10 +105,8 @@ def overtaking(firm: pd.DataFrame, columns: list[str], leader: str = "counter_cy
             continue
         mean = wide.groupby(["month", "year"])[[leader, rival]].mean().reset_index()
         first, good = _overtake(mean["month"].to_numpy(), mean["year"].to_numpy(), mean[leader].to_numpy(), mean[rival].to_numpy())
-        run_years = []
-        for _, r in wide.groupby("run_id"):
-            run_years.append(_overtake(r["month"].to_numpy(), r["year"].to_numpy(), r[leader].to_numpy(), r[rival].to_numpy())[1])
-        run_years = np.array(run_years, dtype=float)
+        run_years = np.array([_overtake(r["month"].to_numpy(), r["year"].to_numpy(), r[leader].to_numpy(),
+                                        r[rival].to_numpy())[1] for _, r in wide.groupby("run_id")], dtype=float)
         last = wide[wide["month"] == wide["month"].max()]
         gap = (last[leader] - last[rival]).to_numpy()
         half = t_quantile(len(gap))[()] * gap.std(ddof=1) / np.sqrt(len(gap)) if len(gap) > 1 else np.nan
@@ -205,7 +185,7 @@ def set_labels(manifest: dict[str, Any]) -> pd.DataFrame:
     sets = pd.DataFrame(manifest["sets"])
     factors = manifest["factors"]
 
-    def lab(row) -> str:
+    def lab(row: pd.Series) -> str:
         return ", ".join(f"{k}={row[k]:g}" if isinstance(row[k], float) else f"{k}={row[k]}" for k in factors) or "all runs"
 
     return sets.assign(label=sets.apply(lab, axis=1) if len(sets) else [])
@@ -256,7 +236,7 @@ def report(results: str | Path, out: str | Path | None = None, outputs: list[str
     results = Path(results)
     manifest = load_manifest(results)
     rspec = ReportSpec(**manifest["spec"].get("report", {}))
-    outputs = list(outputs or rspec.outputs or DEFAULT_OUTPUTS)
+    outputs = list(outputs or rspec.outputs or KEY_OUTPUTS)
     bad = [o for o in outputs if o not in MODEL_COLUMNS]
     if bad:
         from abm.params import ParameterError

@@ -13,6 +13,10 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from abm.experiments.runner import Summary
 
 SWEEP_HELP = """\
 Run every parameter set × replicate of an experiment spec (experiments/*.toml; format in
@@ -21,10 +25,11 @@ docs/experiments.md) in parallel, writing tidy Parquet tables as tasks finish.
 Resuming: rerunning the same command skips every run already committed (after Ctrl-C, a kill -9,
 a crash or --limit) and runs the rest; the results directory refuses a spec whose runs differ.
 Seeds come from the spec's root seed (numpy SeedSequence, one child per run), so the dataset is
-the same on any engine, any number of workers and any chunking.
+the same on any engine, any number of processes and any chunking.
 
-Engines: local processes by default (all cores); --local-cluster N or --scheduler ADDRESS run
-the same tasks on Dask (workers need the abm package: see --upload and docs/experiments.md).
+Engines: local processes by default (all cores; --processes N); --local-cluster N or --scheduler
+ADDRESS run the same tasks on Dask (Dask workers need the abm package: see --upload and
+docs/experiments.md). --workers N sets the model size (n_workers) of every run.
 
 Exit status: 0 all runs ok; 1 some runs failed (recorded, the batch went on) or the engine failed;
 2 invalid spec or options; 130 interrupted (rerun to resume)."""
@@ -45,12 +50,26 @@ unemployment rate per set), sensitivity.csv/.png (SALib Sobol S1/ST or Morris mu
 of freedom. A partial batch is reported as far as it got."""
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from abm.experiments import engines
 
     if args.scheduler or args.local_cluster:
         return engines.dask(address=args.scheduler, local_workers=args.local_cluster, upload=args.upload)
-    return engines.local_processes(args.workers)
+    return engines.local_processes(args.processes)
+
+
+def _old_workers_meaning(args: argparse.Namespace) -> None:
+    """``abm sweep --workers N`` meant N processes before ``--workers`` became the model size in every
+    command. For one release a value too small for a model (< the smallest n_workers) still means
+    processes, with a one-line hint."""
+    from abm.params import Params
+
+    smallest = next(m.ge for m in Params.model_fields["n_workers"].metadata if hasattr(m, "ge"))
+    if args.workers is not None and args.workers < smallest and args.processes is None:
+        print(f"abm sweep: --workers {args.workers} read as {args.workers} processes (its old meaning); --workers is the "
+              f"model size now and processes are --processes {args.workers} (the old meaning goes in the next release)",
+              file=sys.stderr)
+        args.processes, args.workers = args.workers, None
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -61,22 +80,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from abm.experiments.spec import load_spec
     from abm.experiments.storage import BatchLocked
 
-    if args.workers is not None and (args.scheduler or args.local_cluster):
-        print("error: --workers sets local processes; with Dask give the workers in --local-cluster N or on the cluster",
+    _old_workers_meaning(args)
+    if args.processes is not None and (args.scheduler or args.local_cluster):
+        print("error: --processes sets local processes; with Dask give the workers in --local-cluster N or on the cluster",
               file=sys.stderr)
         return 2
     if args.upload and not (args.scheduler or args.local_cluster):
         print("error: --upload needs --scheduler or --local-cluster", file=sys.stderr)
         return 2
-    for name in ("workers", "local_cluster", "chunk_size", "limit"):
+    for name in ("processes", "local_cluster", "chunk_size", "limit"):
         v = getattr(args, name)
         if v is not None and (v < 1 if name != "limit" else v < 0):
             print(f"error: --{name.replace('_', '-')} = {v} is invalid; allowed: an integer >= {0 if name == 'limit' else 1}",
                   file=sys.stderr)
             return 2
     spec = load_spec(args.spec)
-    if args.set or args.chunk_size is not None:
-        spec = spec.with_overrides(fixed=parse_assignments(args.set or []), chunk_size=args.chunk_size)
+    fixed = parse_assignments(args.set or [])
+    if args.workers is not None:
+        fixed["n_workers"] = args.workers
+    if fixed or args.chunk_size is not None:
+        spec = spec.with_overrides(fixed=fixed, chunk_size=args.chunk_size)
     out = Path(args.out) if args.out else Path("results") / spec.experiment.name
     n_sets = len(spec.points())
     n_runs = n_sets * spec.experiment.replicates
@@ -92,7 +115,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
     bar = None
 
-    def started(s) -> None:
+    def started(s: Summary) -> None:
         nonlocal bar
         limit = f", {s.limited} left for later (--limit)" if s.limited else ""
         print(f"engine: {engine_name}; {s.skipped} runs already done{limit}; {s.total - s.skipped - s.limited} to run in "
@@ -165,14 +188,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
+    from abm.cli import add_processes_option, add_workers_option
+
     p = sub.add_parser("sweep", help="run an experiment batch (grid or sample × replicates), parallel and resumable",
                        description=SWEEP_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("spec", metavar="EXPERIMENT.toml", help="experiment spec (see docs/experiments.md)")
     p.add_argument("--out", metavar="DIR", help="results directory (default: results/<experiment name>); rerun with the "
                                                 "same DIR to resume")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores, here "
-                                                            f"{os.cpu_count()}); not with --scheduler/--local-cluster")
+    add_processes_option(p, default_text=f"all cores, here {os.cpu_count()}; not with --scheduler/--local-cluster")
+    add_workers_option(p)
     eng = p.add_mutually_exclusive_group()
     eng.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786 "
                                                             "(workers need abm installed, or --upload)")
@@ -187,7 +212,7 @@ def register(sub) -> None:
     p.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed (otherwise a "
                                                                "resume skips them: they are deterministic)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="extra fixed parameter for every run, e.g. "
-                                                                       "--set n_workers=2000 (repeatable; a new plan: use a new --out)")
+                                                                       "--set quit_rate=0.01 (repeatable; a new plan: use a new --out)")
     p.add_argument("--dry-run", action="store_true", help="validate the spec, print the plan and exit")
     p.set_defaults(func=cmd_sweep)
 

@@ -1,6 +1,8 @@
 """Engines: the one seam is a ``concurrent.futures.Executor``.
 
-* :func:`local_processes` — a ``ProcessPoolExecutor`` on this machine (default: all cores). On
+* :func:`local_processes` — a ``ProcessPoolExecutor`` on this machine (default: all cores); the
+  one process pool of the project (:func:`processes` hands it to ``abm.runs.run_many`` for
+  ``--processes N`` in ``abm calibrate`` and ``abm lessons check``). On
   Linux it forks (workers start in ~0.1 s with the package already imported; ``forkserver`` took
   ~5 s and ``spawn`` ~11 s here, because importing Mesa costs seconds). Workers ignore Ctrl-C: the
   parent decides what to do with the tasks in flight.
@@ -21,11 +23,12 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from abm.params import ParameterError
 
@@ -46,9 +49,9 @@ def _noop() -> int:  # pragma: no cover - runs in worker processes
 
 
 @contextmanager
-def local_processes(workers: int | None = None) -> Iterator[Engine]:
-    """A process pool of ``workers`` processes (default: all cores)."""
-    n = workers or os.cpu_count() or 1
+def local_processes(processes: int | None = None) -> Iterator[Engine]:
+    """A process pool of ``processes`` processes (default: all cores)."""
+    n = processes or os.cpu_count() or 1
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     ex = ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init)
     ex.submit(_noop).result()  # start the workers now, before the parent starts any thread (progress bar)
@@ -59,6 +62,20 @@ def local_processes(workers: int | None = None) -> Iterator[Engine]:
         raise
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def processes(n: int | None = None) -> Iterator[Executor | None]:
+    """The executor for ``--processes N``: a pool of ``n`` local processes (default: all cores), or
+    None — run in this process — for one."""
+    n = (os.cpu_count() or 1) if n is None else n
+    if n < 1:
+        raise ParameterError(f"--processes = {n} is invalid; allowed: an integer >= 1")
+    if n == 1:
+        yield None
+        return
+    with local_processes(n) as engine:
+        yield engine.executor
 
 
 def terminate(ex: Executor) -> None:
@@ -111,7 +128,7 @@ def dask(address: str | None = None, local_workers: int | None = None, upload: s
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def upload_package(client, path: Path, tmp: Path) -> None:
+def upload_package(client: Any, path: Path, tmp: Path) -> None:
     """Send the package to every worker with ``client.upload_file``.
 
     A pure-Python wheel is a zip with ``abm/`` at its top: Dask puts uploaded ``.zip`` files on the
@@ -129,7 +146,7 @@ def upload_package(client, path: Path, tmp: Path) -> None:
     client.upload_file(str(path), load=True)
 
 
-def check_workers(client) -> None:
+def check_workers(client: Any) -> None:
     """Every worker must import the same ``abm`` version as this process."""
     from abm import __version__
     from abm.experiments.runner import worker_info

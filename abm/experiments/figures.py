@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from abm import plots  # noqa: F401  (selects the Agg backend)
 from abm.experiments.analysis import replicate_ci
-
-import matplotlib.pyplot as plt  # noqa: E402
 
 MAX_LINES = 12
 DPI = 90

@@ -1,8 +1,11 @@
 """Running a batch: seeds from one root, tasks of several runs, any ``concurrent.futures.Executor``.
 
+* **Runs.** Every run is an :class:`abm.runs.RunSpec` run by :func:`abm.runs.run_one`, the one way
+  the project runs the model; this module adds what a batch needs on top: a plan, tasks, files.
 * **Seeds.** Run ``i`` (parameter set ``k = i // replicates``, replicate ``r = i % replicates``)
-  gets the seed ``SeedSequence(root).spawn(n_runs)[i]`` (63 bits of its state): the dataset is
-  identical whatever the engine, the number of workers, the chunking or the resumes.
+  gets the seed ``SeedSequence(root).spawn(n_runs)[i]`` (63 bits of its state,
+  :func:`abm.runs.spawn_seeds`), or replicate ``r``'s seed from the spec's explicit ``seeds``: the
+  dataset is identical whatever the engine, the number of processes, the chunking or the resumes.
 * **Tasks.** Runs are grouped into tasks of ``chunk_size`` runs so scheduling costs nothing (Dask
   ~1.7 ms a task) and files hold several runs. Automatic: the replicates of one parameter set,
   split when that leaves fewer than ~4 tasks per worker, never below ~0.15 s of work. A task holds
@@ -29,10 +32,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +45,7 @@ import pyarrow as pa
 from abm.experiments import storage
 from abm.experiments.spec import KEY_COLUMNS, ExperimentSpec
 from abm.params import ParameterError, Params
+from abm.runs import RunSpec, run_one, spawn_seeds
 
 #: rough cost of one model month: fixed + per worker (seconds; measured on a 2-core machine)
 MONTH_COST_S = (2e-3, 1.5e-6)
@@ -48,7 +53,9 @@ TARGET_TASK_S = 0.15
 
 
 @dataclass(frozen=True)
-class RunSpec:
+class PlannedRun:
+    """A run of the batch's plan: its index, parameter set, replicate and seed."""
+
     run_id: int
     set_id: int
     replicate: int
@@ -60,7 +67,7 @@ class Task:
     """What a worker needs: the runs, each parameter set's full parameters, months, outputs."""
 
     name: str
-    runs: tuple[RunSpec, ...]
+    runs: tuple[PlannedRun, ...]
     points: dict[int, dict[str, Any]]   # set_id → varied parameter values (the key columns)
     params: dict[int, dict[str, Any]]   # set_id → every parameter (Params.model_dump())
     months: int
@@ -69,16 +76,13 @@ class Task:
 
 
 # --- the plan -------------------------------------------------------------------------------------
-def run_seeds(root: int, n_runs: int) -> list[int]:
-    """Seed of every run index: ``SeedSequence(root).spawn(n_runs)``, 63 bits each."""
-    return [int(s.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for s in np.random.SeedSequence(root).spawn(n_runs)]
-
-
-def plan_runs(spec: ExperimentSpec, n_sets: int | None = None) -> list[RunSpec]:
+def plan_runs(spec: ExperimentSpec, n_sets: int | None = None) -> list[PlannedRun]:
+    """Every run of the batch: parameter set × replicate, with its seed (see the module docstring)."""
     reps = spec.experiment.replicates
     n_sets = len(spec.points()) if n_sets is None else n_sets
-    seeds = run_seeds(spec.experiment.seed, n_sets * reps)
-    return [RunSpec(i, i // reps, i % reps, seeds[i]) for i in range(n_sets * reps)]
+    chosen = spec.experiment.seeds
+    seeds = [chosen[i % reps] for i in range(n_sets * reps)] if chosen else spawn_seeds(spec.experiment.seed, n_sets * reps)
+    return [PlannedRun(i, i // reps, i % reps, seeds[i]) for i in range(n_sets * reps)]
 
 
 def estimate_run_seconds(spec: ExperimentSpec) -> float:
@@ -96,13 +100,13 @@ def auto_chunk(spec: ExperimentSpec, n_runs: int, parallelism: int) -> int:
     return max(need, min(target, spread))
 
 
-def group_tasks(runs: list[RunSpec], chunk: int) -> list[list[RunSpec]]:
+def group_tasks(runs: list[PlannedRun], chunk: int) -> list[list[PlannedRun]]:
     """Split each set's runs into near-equal chunks of <= ``chunk``; sets smaller than a chunk share tasks."""
-    by_set: dict[int, list[RunSpec]] = {}
+    by_set: dict[int, list[PlannedRun]] = {}
     for r in runs:
         by_set.setdefault(r.set_id, []).append(r)
-    tasks: list[list[RunSpec]] = []
-    carry: list[RunSpec] = []
+    tasks: list[list[PlannedRun]] = []
+    carry: list[PlannedRun] = []
     for set_runs in by_set.values():
         if len(set_runs) >= chunk:
             if carry:
@@ -131,8 +135,6 @@ def _tidy(df: pd.DataFrame, keys: dict[str, Any]) -> pd.DataFrame:
 
 def execute(task: Task) -> dict[str, Any]:
     """Run every run of a task; returns the tables and one ledger row per run. Never raises for a run."""
-    from abm.model import LaborMarket
-
     hook = None
     if task.setup:
         mod, _, fn = task.setup.partition(":")
@@ -144,15 +146,12 @@ def execute(task: Task) -> dict[str, Any]:
         t0 = time.perf_counter()
         keys = {"run_id": run.run_id, "set_id": run.set_id, "replicate": run.replicate, "seed": run.seed,
                 **task.points[run.set_id]}
-        row = {**keys, "status": "ok", "error": None, "traceback": None}
+        row: dict[str, Any] = {**keys, "status": "ok", "error": None, "traceback": None}
         try:
-            model = LaborMarket(seed=run.seed, params=Params(**task.params[run.set_id]))
-            if hook is not None:
-                hook(model, dict(keys))
-            model.run(task.months)
-            getters = {"model": model.model_metrics, "cluster": model.cluster_metrics, "firm": model.firm_metrics,
-                       "location": model.location_metrics, "pay": model.pay_metrics}
-            tables = {name: _tidy(getters[name](), keys) for name in task.outputs}
+            spec = RunSpec(f"run {run.run_id}", Params(**task.params[run.set_id]), run.seed, task.months, tables=task.outputs)
+            before = None if hook is None else (lambda model, keys=keys: hook(model, dict(keys)))
+            results = run_one(spec, before=before)
+            tables = {name: _tidy(results[name], keys) for name in task.outputs}
         except Exception as exc:  # a failing run is recorded; the batch goes on
             row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
                        traceback=traceback.format_exc(limit=-8)[-8000:])
@@ -160,7 +159,7 @@ def execute(task: Task) -> dict[str, Any]:
             for name, df in tables.items():
                 frames[name].append(df)
         row.update(seconds=time.perf_counter() - t0, host=host, pid=pid,
-                   finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                   finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         rows.append(row)
     return {"name": task.name, "tables": {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v},
             "ledger": rows}
@@ -220,7 +219,7 @@ def _versions() -> dict[str, str]:
             "pandas": pd.__version__, "pyarrow": pa.__version__, "mesa": mesa.__version__}
 
 
-def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: list[RunSpec]) -> dict[str, Any]:
+def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: list[PlannedRun]) -> dict[str, Any]:
     return {
         "format": 1,
         "name": spec.experiment.name,
@@ -236,8 +235,9 @@ def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: lis
         "months": spec.experiment.months,
         "replicates": spec.experiment.replicates,
         "root_seed": spec.experiment.seed,
-        "seed_rule": "run i: SeedSequence(root_seed).spawn(n_runs)[i].generate_state(1, uint64)[0] >> 1; "
-                     "set_id = i // replicates, replicate = i % replicates",
+        "seed_rule": ("run i: seeds[i % replicates] (the spec's explicit seeds)" if spec.experiment.seeds else
+                      "run i: SeedSequence(root_seed).spawn(n_runs)[i].generate_state(1, uint64)[0] >> 1")
+                     + "; set_id = i // replicates, replicate = i % replicates",
         "n_sets": len(points),
         "n_runs": len(runs),
         "seeds": [r.seed for r in runs],
@@ -317,7 +317,7 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
             sets = sorted({r.set_id for r in g})
             for k in sets:
                 if k not in set_params:
-                    set_params[k] = spec.params_for(points[k]).model_copy(update={"worker_agents": spec.fixed.get("worker_agents", False)}).model_dump()
+                    set_params[k] = spec.run_params(points[k]).model_dump()
             tasks.append(Task(name=storage.part_name(g[0].set_id, g[0].run_id, session), runs=tuple(g),
                               points={k: points[k] for k in sets}, params={k: set_params[k] for k in sets},
                               months=spec.experiment.months, outputs=tuple(spec.experiment.outputs),
@@ -325,7 +325,7 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
         summary.n_tasks, summary.chunk_size = len(tasks), chunk
         if on_start:
             on_start(summary)
-        started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         t0 = time.perf_counter()
         interrupted = False
         try:
@@ -367,9 +367,9 @@ class _CtrlC:
 
     def __init__(self) -> None:
         self.count = 0
-        self.previous = None
+        self.previous: Any = None
 
-    def _handler(self, signum, frame) -> None:
+    def _handler(self, signum: int, frame: object) -> None:
         self.count += 1
         if self.count >= 2:
             raise KeyboardInterrupt
@@ -379,7 +379,7 @@ class _CtrlC:
             self.previous = signal.signal(signal.SIGINT, self._handler)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
 
@@ -448,4 +448,4 @@ def worker_info() -> dict[str, Any]:
                 "executable": sys.executable}
 
 
-__all__ = ["Task", "RunSpec", "Summary", "run_batch", "execute", "run_seeds", "plan_runs", "group_tasks", "auto_chunk"]
+__all__ = ["Task", "PlannedRun", "Summary", "run_batch", "execute", "plan_runs", "group_tasks", "auto_chunk"]

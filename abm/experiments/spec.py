@@ -5,11 +5,12 @@ A spec is a TOML file (``experiments/*.toml``; the reference is ``docs/experimen
     [experiment]
     name = "vanishing_apprentice"   # default results directory: results/<name>
     description = "..."
-    base = "baseline.toml"          # scenario file, relative to the spec
+    base = "baseline"               # a shipped scenario's name, or a .toml file relative to the spec
     months = 120
     replicates = 4
     seed = 2026                     # root seed: every run's seed is derived from it
-    outputs = ["model", "cluster", "firm"]      # tables kept: model, cluster, firm, location, pay
+    seeds = [101, 102, 103]         # or: these seeds for the replicates of every set (replicates = 3)
+    outputs = ["model", "cluster", "firm"]      # tables kept: model, cluster, firm, location, pay, flow
     chunk_size = 0                  # runs per task; 0 = automatic (tasks of >= ~0.1 s)
     setup = "mypkg.hooks:shock"     # optional hook(model, run) called before each run
 
@@ -35,7 +36,10 @@ A spec is a TOML file (``experiments/*.toml``; the reference is ``docs/experimen
     figures = ["profit_by_strategy"]
 
 Every error is one line naming the table, the key, the value and what is allowed; every run's
-parameters are validated (:class:`abm.params.Params`) before anything runs.
+parameters are validated (:class:`abm.params.Params`) before anything runs. The header
+(``[experiment]``) shares its base with scenario and lesson files (:mod:`abm.files`), and
+:meth:`ExperimentSpec.points` is the project's one grid expansion (the calibration's searches are
+experiment specs too).
 """
 
 from __future__ import annotations
@@ -47,41 +51,55 @@ import itertools
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params, load_scenario, read_toml
+from abm.files import (
+    RUN_WITH,
+    FileModel,
+    Header,
+    check_tables,
+    file_kind,
+    fmt_value,
+    load_scenario,
+    read_toml,
+    scenario_path,
+    table_errors,
+)
+from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params
 
-TABLES = ("model", "cluster", "firm", "location", "pay")
-FIGURES = ("timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity")
+FigureName = Literal["timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity"]
+FIGURES: tuple[str, ...] = get_args(FigureName)
 SHARE_GROUPS = (STRATEGY_SHARES, REMOTE_POLICY_SHARES)
 KEY_COLUMNS = ("run_id", "set_id", "replicate", "seed")
-#: tables of a spec file and what they hold (for error messages)
-SPEC_TABLES = {"experiment": "metadata", "fixed": "overrides for every run", "grid": "grid axes",
-               "sample": "a sampled design", "remainder": "shares that absorb the rest", "report": "report options"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class ExperimentMeta(_Strict):
+class ExperimentMeta(Header):
     """The ``[experiment]`` table."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100,
                       description="identifier; default results directory results/<name>")
-    description: str = ""
-    base: str = Field("baseline.toml", description="base scenario file, relative to the spec file")
+    base: str = Field("baseline", description="base scenario: a shipped scenario's name or a .toml file relative to the spec")
     months: int = Field(120, ge=1, le=1200, description="months simulated per run")
     replicates: int = Field(3, ge=1, le=100_000, description="runs per parameter set (different seeds)")
     seed: int = Field(0, ge=0, lt=2**63, description="root seed of numpy.random.SeedSequence")
-    outputs: list[Literal["model", "cluster", "firm", "location", "pay"]] = Field(
+    seeds: list[Annotated[int, Field(ge=0, lt=2**63)]] | None = Field(
+        None, min_length=1, description="explicit seeds of the replicates of every parameter set, instead of seeds "
+                                        "derived from 'seed' (replicates = their number)")
+    outputs: list[Literal["model", "cluster", "firm", "location", "pay", "flow"]] = Field(
         ["model"], min_length=1, description="tables to keep")
     chunk_size: int = Field(0, ge=0, le=100_000, description="runs per task; 0 = automatic")
     setup: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
                               description="'module:function' called as function(model, run) before each run")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replicates_from_seeds(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("seeds"), list) and "replicates" not in data:
+            return {**data, "replicates": len(data["seeds"])}
+        return data
 
     @field_validator("outputs")
     @classmethod
@@ -90,8 +108,28 @@ class ExperimentMeta(_Strict):
             raise ValueError("outputs must not repeat a table")
         return v
 
+    @model_validator(mode="after")
+    def _seeds_match(self) -> ExperimentMeta:
+        if self.seeds is not None and len(self.seeds) != self.replicates:
+            raise ValueError(f"'seeds' gives {len(self.seeds)} seeds but 'replicates' = {self.replicates}; give one "
+                             "seed per replicate (or leave out 'replicates')")
+        if self.seeds is not None and len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"'seeds' = {self.seeds} repeats a seed; replicates need different seeds")
+        return self
 
-class SampleSpec(_Strict):
+
+class ExperimentFile(FileModel):
+    """The tables of an experiment spec file (validated one by one in :func:`spec_from_dict`)."""
+
+    experiment: dict[str, Any] = Field(description="metadata")
+    fixed: dict[str, Any] = Field({}, description="overrides for every run")
+    grid: dict[str, Any] = Field({}, description="grid axes")
+    sample: dict[str, Any] | None = Field(None, description="a sampled design")
+    remainder: dict[str, Any] | None = Field(None, description="shares that absorb the rest")
+    report: dict[str, Any] = Field({}, description="report options")
+
+
+class SampleSpec(FileModel):
     """The ``[sample]`` table: a sampled design (SALib samplers for sobol and morris)."""
 
     method: Literal["sobol", "morris", "random"]
@@ -104,7 +142,7 @@ class SampleSpec(_Strict):
 
     @field_validator("n")
     @classmethod
-    def _n(cls, v: int, info) -> int:
+    def _n(cls, v: int, info: ValidationInfo) -> int:
         if info.data.get("method") == "sobol" and v & (v - 1):
             raise ValueError(f"sobol needs n a power of 2 (Saltelli/Sobol' sequence), e.g. {2 ** round(math.log2(v))}")
         return v
@@ -118,18 +156,18 @@ class SampleSpec(_Strict):
         return v
 
 
-class RemainderSpec(_Strict):
+class RemainderSpec(FileModel):
     """The ``[remainder]`` table."""
 
     into: list[str] = Field(min_length=1, description="share parameters that take up 1 − (the other shares of their group)")
 
 
-class ReportSpec(_Strict):
+class ReportSpec(FileModel):
     """The ``[report]`` table."""
 
     outputs: list[str] = Field([], description="model-table columns to plot and summarise (default: a standard set)")
     x: str | None = Field(None, description="varied parameter on the x axis (default: the first varied one)")
-    figures: list[Literal[FIGURES]] = Field([], description="extra figures beyond timeseries and final")
+    figures: list[FigureName] = Field([], description="extra figures beyond timeseries and final")
     window_months: int = Field(12, ge=1, le=1200, description="the summary averages each run over its final months")
     years: list[int] = Field([], description="calendar years summarised as well (annual means)")
 
@@ -241,6 +279,11 @@ class ExperimentSpec(BaseModel):
         """The full, validated parameter set of ``point`` (base ← fixed ← point)."""
         return Params.make(self.base_params, **{**self.fixed, **point})
 
+    def run_params(self, point: dict[str, Any]) -> Params:
+        """The parameters a run of ``point`` uses: :meth:`params_for` without Worker agent objects
+        (results are the same; batches read the tables) unless ``[fixed]`` asks for them."""
+        return self.params_for(point).model_copy(update={"worker_agents": self.fixed.get("worker_agents", False)})
+
     def n_runs(self) -> int:
         return len(self.points()) * self.experiment.replicates
 
@@ -248,7 +291,8 @@ class ExperimentSpec(BaseModel):
         """Hash of everything that determines the runs' results (not names, descriptions, report)."""
         pts = self.points()
         blob = {"months": self.experiment.months, "replicates": self.experiment.replicates,
-                "seed": self.experiment.seed, "outputs": sorted(self.experiment.outputs), "setup": self.experiment.setup,
+                "seed": self.experiment.seed, **({"seeds": self.experiment.seeds} if self.experiment.seeds else {}),
+                "outputs": sorted(self.experiment.outputs), "setup": self.experiment.setup,
                 "params": [self.params_for(p).model_dump() for p in pts], "columns": self.columns}
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -315,29 +359,7 @@ def sample_points(sample: SampleSpec, seed: int) -> list[dict[str, Any]]:
 
 
 # --- loading and validation ---------------------------------------------------------------------
-def _fmt(value: Any) -> str:
-    s = repr(value)
-    return s if len(s) <= 80 else s[:77] + "..."
-
-
-def _pydantic_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> list[str]:
-    msgs = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        if err["type"] == "extra_forbidden":
-            allowed = list(model.model_fields)
-            close = difflib.get_close_matches(loc, allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            msgs.append(f"[{table}] unknown key '{loc}'{hint}; allowed: {', '.join(allowed)}")
-        elif err["type"] == "missing":
-            f = model.model_fields.get(loc)
-            msgs.append(f"[{table}] '{loc}' is required ({f.description if f and f.description else 'see docs/experiments.md'})")
-        else:
-            f = model.model_fields.get(str(err["loc"][0])) if err["loc"] else None
-            what = f" — {f.description}" if f is not None and f.description else ""
-            msg = err["msg"].removeprefix("Value error, ")
-            msgs.append(f"[{table}] '{loc}' = {_fmt(err.get('input'))} is invalid: {msg}{what}")
-    return msgs
+_fmt = fmt_value
 
 
 def _param_problem(name: str) -> str | None:
@@ -375,29 +397,22 @@ def load_spec(path: str | Path) -> ExperimentSpec:
 
 def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     where = f"experiment spec {path}"
-    unknown = [k for k in data if k not in SPEC_TABLES]
-    if "experiment" not in data:
-        extra = " (this looks like a scenario file: run it with `abm run`)" if "params" in data else ""
-        extra = " (this is a calibration search: `abm calibrate --search`)" if "search" in data else extra
+    kind = file_kind(data)
+    if kind != "experiment":
+        extra = f" (this is {RUN_WITH[kind]})" if kind is not None else ""
         raise ParameterError(f"{where}: no [experiment] table{extra}; an experiment spec has tables "
-                             + ", ".join(f"[{t}]" for t in SPEC_TABLES))
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], SPEC_TABLES, n=1)
-        hint = f" (did you mean [{close[0]}]?)" if close else ""
-        raise ParameterError(f"{where}: unknown table [{unknown[0]}]{hint}; allowed: "
-                             + ", ".join(f"[{t}] ({d})" for t, d in SPEC_TABLES.items()))
-    for t in SPEC_TABLES:
-        if t in data and not isinstance(data[t], dict):
-            raise ParameterError(f"{where}: '{t}' = {_fmt(data[t])} must be a table [{t}]")
+                             + ", ".join(f"[{t}]" for t in ExperimentFile.model_fields))
+    check_tables(data, ExperimentFile, where)
     errors: list[str] = []
     parts: dict[str, Any] = {}
-    for table, model in (("experiment", ExperimentMeta), ("sample", SampleSpec), ("remainder", RemainderSpec),
-                         ("report", ReportSpec)):
+    models: tuple[tuple[str, type[BaseModel]], ...] = (
+        ("experiment", ExperimentMeta), ("sample", SampleSpec), ("remainder", RemainderSpec), ("report", ReportSpec))
+    for table, model in models:
         if table in data:
             try:
                 parts[table] = model(**data[table])
             except ValidationError as exc:
-                errors += _pydantic_errors(exc, table, model)
+                errors += table_errors(exc, table, model)
     if errors:
         raise ParameterError(f"{where}: " + "; ".join(errors))
 
@@ -433,11 +448,11 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     sample = parts.get("sample")
     if sample is not None:
         for name, (lo, hi) in sample.ranges.items():
-            f = Params.model_fields.get(name)
             if (msg := _param_problem(name)):
                 errors.append(f"[sample] ranges: {msg}")
-            elif f.annotation not in (int, float):
-                errors.append(f"[sample] ranges: '{name}' is a {f.annotation.__name__} parameter; only numbers can be sampled")
+            elif (annotation := Params.model_fields[name].annotation) is not int and annotation is not float:
+                errors.append(f"[sample] ranges: '{name}' is a {getattr(annotation, '__name__', annotation)} parameter; "
+                              "only numbers can be sampled")
             else:
                 for bound in (lo, hi):
                     if (msg := _check_value(f"[sample] ranges '{name}' bound", name, _typed(name, bound))):
@@ -469,9 +484,8 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
                                  "be left to absorb what the others leave")
 
     meta = parts["experiment"]
-    base_path = (path.parent / meta.base)
     try:
-        _, base = load_scenario(base_path)
+        _, base = load_scenario(scenario_path(meta.base, relative_to=path))
     except ParameterError as exc:
         raise ParameterError(f"{where}: [experiment] base = {meta.base!r}: {exc}") from None
     if meta.setup is not None:
@@ -492,12 +506,12 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
 
 def _check_design(spec: ExperimentSpec, where: str) -> None:
     """Cross-checks and every parameter set's validity (before anything runs)."""
-    from abm.metrics import CLUSTER_COLUMNS, FIRM_COLUMNS, LOCATION_COLUMNS, MODEL_COLUMNS, PAY_COLUMNS
+    from abm.measures import TABLE_COLUMNS
 
     if where and not where.startswith("experiment spec"):
         where = f"experiment spec {where}"
     cols = spec.columns
-    taken = set(KEY_COLUMNS) | set(MODEL_COLUMNS) | set(CLUSTER_COLUMNS) | set(FIRM_COLUMNS) | set(LOCATION_COLUMNS) | set(PAY_COLUMNS)
+    taken = set(KEY_COLUMNS).union(*TABLE_COLUMNS.values())
     clash = [c for c in cols if c in taken]
     if clash:
         raise ParameterError(f"{where}: varied parameter '{clash[0]}' has the name of an output column; it cannot be varied")

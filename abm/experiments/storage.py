@@ -17,7 +17,7 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 import pyarrow as pa
@@ -66,24 +66,24 @@ class Lock:
 
     def __init__(self, out: Path):
         self.path = out / ".lock"
-        self.fh = None
+        self.fh: TextIO | None = None
 
     def __enter__(self) -> Lock:
-        self.fh = open(self.path, "a+", encoding="utf-8")
+        self.fh = fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
         try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "?"
-            self.fh.close()
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
             raise BatchLocked(f"another `abm sweep` (pid {holder}) is writing to {self.path.parent}; wait for it or stop it") from None
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(str(os.getpid()))
-        self.fh.flush()
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.fh is not None:
             fcntl.flock(self.fh, fcntl.LOCK_UN)
             self.fh.close()
@@ -103,7 +103,7 @@ def read_ledger(out: Path) -> pd.DataFrame:
 
 
 def data_tables(out: Path) -> list[str]:
-    from abm.experiments.spec import TABLES
+    from abm.runs import TABLES
 
     return [t for t in TABLES if (out / t).is_dir()]
 

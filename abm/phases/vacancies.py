@@ -4,6 +4,9 @@
 
     gap = max(0, hiring_target − headcount − returning sponsored trainees)
 
+where a stand-in (an employee hired one level below a need, see below) counts at the level of
+the need they are being trained into, not at their own.
+
 **Demand withdrawal.** When more postings are open than ⌈gap⌉, the newest are withdrawn.
 
 **Posting life.** An unfilled posting is taken down with a hazard that rises with its age a
@@ -17,11 +20,14 @@ and the firm decides what to do about the unmet need, by how many times it has r
    for ``give_up_months`` (lost output shows in the accounts);
 2. r ≥ 1 and the posting asks for AI skills: **relax the requirement** — re-post without the AI
    skill and train on the job (employees learn AI skills at adopting firms, careers phase);
-   employers lower requirements when candidates are scarce (Modestino, Shoag & Ballance 2016,
-   "Downskilling", Labour Economics);
-3. the offer is below the cap ``max_vacancy_pay_premium``: **re-post at higher pay** — the need's
+3. r ≥ 2, the posting is above junior level and the firm hires at the level below (a cutting
+   firm's junior freeze forbids it): **hire one level down** — re-post at the level below; the
+   hire is a *stand-in* who counts towards the need and is promoted into it by the careers phase
+   when ready (train on the job). Employers lower requirements when candidates are scarce
+   (Modestino, Shoag & Ballance 2016, "Downskilling", Labour Economics);
+4. the offer is below the cap ``max_vacancy_pay_premium``: **re-post at higher pay** — the need's
    premium over market pay rises by ``repost_pay_step``;
-4. otherwise **re-post** as it was.
+5. otherwise **re-post** as it was.
 
 A re-posted need keeps the month it was first posted (``first_posted``): the posting's age
 (``month − posted``) is what job boards show (1–4 months), the need's age (``month −
@@ -45,7 +51,7 @@ import numpy as np
 from abm.arrays import rank_within_groups
 from abm.population import remote_job_share
 from abm.state import NO_FIRM, VacancyScope, WorkerState
-from abm.world import N_LEVELS, cell_index
+from abm.world import JUNIOR, N_LEVELS, cell_index
 
 if TYPE_CHECKING:
     from abm.model import LaborMarket
@@ -68,12 +74,26 @@ def withdrawal_probability(age: np.ndarray, life: float, shape: float) -> np.nda
 
 
 def vacancy_cells(model: LaborMarket) -> np.ndarray:
+    """Cell of the need each open posting serves (firm × occupation × need level)."""
     v = model.vacancies
-    return cell_index(v.view("firm"), v.view("occupation"), v.view("level"), model.world.n_occupations)
+    return cell_index(v.view("firm"), v.view("occupation"), v.view("need_level"), model.world.n_occupations)
+
+
+def staffing_by_need(model: LaborMarket) -> np.ndarray:
+    """(F·O·L,) employees counted at the level of the need they fill: stand-ins one level up."""
+    w, hc = model.workers, model.now.headcount
+    s = np.flatnonzero(w.view("stand_in"))
+    if len(s) == 0:
+        return hc.ravel()
+    below = np.bincount(cell_index(w.employer[s], w.occupation[s], w.level[s], model.world.n_occupations),
+                        minlength=hc.size).reshape(hc.shape)
+    staffed = hc - below
+    staffed[:, :, 1:] += below[:, :, :-1]
+    return staffed.ravel()
 
 
 def run(model: LaborMarket) -> None:
-    gap = np.maximum(model.now.hiring_target.ravel() - model.now.headcount.ravel() - returning_trainees(model), 0.0)
+    gap = np.maximum(model.now.hiring_target.ravel() - staffing_by_need(model) - returning_trainees(model), 0.0)
     _withdraw_surplus(model, gap)
     _expire(model)
     _post(model, gap)
@@ -105,22 +125,29 @@ def _expire(model: LaborMarket) -> None:
     reposts = v.reposts[expired]
     give_up = reposts >= p.vacancy_max_reposts
     relax = ~give_up & (reposts >= 1) & v.ai_required[expired]
+    level = v.level[expired].astype(np.int64)
+    below = cell_index(v.firm[expired], v.occupation[expired], np.maximum(level - 1, 0), model.world.n_occupations)
+    hires_below = model.now.hiring_target.reshape(-1)[below] > 0  # e.g. no juniors under a freeze
+    not_yet = v.need_level[expired] == v.level[expired]  # one level down at most
+    step_down = ~give_up & ~relax & (reposts >= 2) & (level > JUNIOR) & hires_below & not_yet
     premium = v.pay_premium[expired]
-    raise_pay = ~give_up & ~relax & (premium + p.repost_pay_step <= p.max_vacancy_pay_premium + 1e-9)
+    raise_pay = ~give_up & ~relax & ~step_down & (premium + p.repost_pay_step <= p.max_vacancy_pay_premium + 1e-9)
 
     keep = expired[~give_up]
     v.posted[keep] = month
     v.reposts[keep] += 1
     v.ai_required[expired[relax]] = False
+    v.level[expired[step_down]] -= 1
     v.pay_premium[expired[raise_pay]] += np.float32(p.repost_pay_step)
     f["vacancies_reposted"] += len(keep)
     f["vacancies_relaxed"] += int(relax.sum())
+    f["vacancies_stepped_down"] += int(step_down.sum())
     f["vacancies_repriced"] += int(raise_pay.sum())
 
     dropped = expired[give_up]
     if len(dropped):
         f["vacancies_given_up"] += len(dropped)
-        need = v.occupation[dropped].astype(np.int64) * N_LEVELS + v.level[dropped]
+        need = v.occupation[dropped].astype(np.int64) * N_LEVELS + v.need_level[dropped]
         model.firms.given_up_until[v.firm[dropped], need] = month + p.give_up_months
         gone = np.zeros(v.n, dtype=bool)
         gone[dropped] = True
@@ -143,6 +170,6 @@ def _post(model: LaborMarket, gap: np.ndarray) -> None:
     scope = np.where(remote, np.where(worldwide, VacancyScope.REMOTE_GLOBAL, VacancyScope.REMOTE_REGION), VacancyScope.ONSITE)
     ai_prob = np.minimum(1.0, p.ai_skill_vacancy_base + p.ai_skill_vacancy_sensitivity * firms.adoption[firm])
     now = np.full(len(cells), month, dtype=np.int32)
-    v.append(firm=firm, occupation=occupation, level=level, scope=scope,
+    v.append(firm=firm, occupation=occupation, level=level, need_level=level, scope=scope,
              ai_required=rng.random(len(cells)) < ai_prob, posted=now, first_posted=now)
     model.flows["vacancies_posted"] += len(cells)

@@ -1,0 +1,97 @@
+"""``abm lessons list|show|check`` (also ``python -m abm.lessons ...``).
+
+    abm lessons list                         # the lessons, one a line
+    abm lessons show 2 --hide-predictions    # a lesson's Info-tab Markdown (a handout)
+    abm lessons check --seeds 5 --workers 3000 5000 --markdown demos/PREDICTIONS.md
+
+``check`` runs every "thing to try" of every lesson on seeds 1..N at each model size and exits 1
+if a prediction holds on half the seeds or fewer. A bad lesson file is a one-line error (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from abm.params import ParameterError
+
+DESCRIPTION = "List, show and check the teaching lessons (abm/scenarios/lessons/*.toml)."
+
+
+def add_commands(p: argparse.ArgumentParser) -> None:
+    """The ``list``, ``show`` and ``check`` subcommands on parser ``p``."""
+    from abm.cli import add_processes_option, add_workers_option
+
+    sub = p.add_subparsers(dest="lessons_command", required=True, metavar="{list,show,check}")
+    sub.add_parser("list", help="the lessons, one a line")
+    show = sub.add_parser("show", help="print a lesson's Info-tab Markdown")
+    show.add_argument("lesson", help="number, scenario name or file stem")
+    show.add_argument("--hide-predictions", action="store_true", help="put the model's answers in <details> blocks")
+    chk = sub.add_parser("check", help="run every thing to try on several seeds; exit 1 if a prediction holds on half "
+                                       "the seeds or fewer")
+    chk.add_argument("--seeds", type=int, default=5, help="seeds 1..N (default 5)")
+    chk.add_argument("--months", type=int, default=120, help="months per run (default 120)")
+    add_workers_option(chk, many=True, default=[3000])
+    add_processes_option(chk, old=("--jobs",))
+    chk.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file (e.g. demos/PREDICTIONS.md)")
+    p.set_defaults(func=cmd_lessons)
+
+
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from abm.lessons.schema import get_lesson, load_lessons
+    from abm.lessons.text import lesson_markdown
+
+    if args.lessons_command == "list":
+        for lesson in load_lessons():
+            print(f"{lesson.number}  {lesson.path.name:20s} {lesson.minutes:3d} min  {len(lesson.things_to_try)} things to try  "
+                  f"{lesson.title}")
+        return 0
+    if args.lessons_command == "show":
+        which: int | str = int(args.lesson) if args.lesson.isdigit() else args.lesson
+        print(lesson_markdown(get_lesson(which), hide_predictions=args.hide_predictions))
+        return 0
+    return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from abm.cli import runs_progress
+    from abm.experiments.engines import processes
+    from abm.lessons.checks import check_predictions, summarise_checks
+    from abm.lessons.schema import load_lessons
+    from abm.lessons.text import checks_markdown
+
+    if args.seeds < 1:
+        raise ParameterError(f"--seeds = {args.seeds} is invalid; allowed: an integer >= 1")
+    lessons = load_lessons()  # a bad lesson file stops here, before any run
+    with processes(args.processes) as executor, runs_progress("lessons check") as progress:
+        df = check_predictions(lessons, seeds=range(1, args.seeds + 1), months=args.months, n_workers=args.workers,
+                               executor=executor, progress=progress)
+    summary = summarise_checks(df)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 40):
+        print(summary.to_string(index=False))
+    if args.markdown:
+        command = (f"abm lessons check --seeds {args.seeds} --months {args.months} "
+                   f"--workers {' '.join(map(str, args.workers))} --markdown {args.markdown.as_posix()}")
+        args.markdown.write_text(checks_markdown(summary, command), encoding="utf-8")
+    weak = summary[summary["as_predicted"] <= summary["seeds"] / 2]
+    return 1 if len(weak) else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("lessons", help="list, show and check the teaching lessons", description=DESCRIPTION)
+    add_commands(p)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m abm.lessons``: the ``abm lessons`` command under its old name."""
+    parser = argparse.ArgumentParser(prog="python -m abm.lessons", description=DESCRIPTION)
+    add_commands(parser)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ParameterError as exc:  # LessonError is one
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
