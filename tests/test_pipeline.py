@@ -324,3 +324,11 @@ def test_flow_table_records_the_trainer_and_adds_up_to_the_moves():
     fm = m.firm_metrics()
     assert (fm["pipeline_balance"] == fm["juniors_trained"] - fm["experienced_hires_from_others"]).all()
     assert fm.groupby("month")["juniors_trained"].sum().sum() == md["juniors_trained"].sum()
+
+
+def test_money_columns_are_floats_even_when_no_money_flows():
+    """Batch tables concatenate runs with and without a policy: a money column must never be an integer 0."""
+    md = LaborMarket(seed=1, n_workers=500, worker_agents=False).run(2).model_metrics()
+    for col in ("training_repayments", "retention_payments", "junior_wage_subsidies", "apprenticeship_subsidies",
+                "training_levy_receipts", "public_pipeline_spend"):
+        assert md[col].dtype == np.float64, col
