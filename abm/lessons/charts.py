@@ -144,6 +144,38 @@ def plot_retrained_pay(df: pd.DataFrame, ax) -> None:
     ax.legend(fontsize=8)
 
 
+def plot_strategy_mix(firm_df: pd.DataFrame, ax) -> None:
+    """Share of firms following each strategy over time (it moves when firms imitate)."""
+    total = firm_df.groupby("month")["firms"].transform("sum").clip(lower=1)
+    share = firm_df.assign(share=firm_df["firms"] / total)
+    for i, (name, sub) in enumerate(share.groupby("strategy", observed=True)):
+        ax.plot(sub["year"], sub["share"], label=str(name).replace("_", "-"), color=f"C{i}")
+    ax.set(title="Share of firms by strategy", xlabel="year", ylabel="share of firms", ylim=(0, 1))
+    ax.legend(fontsize=8)
+
+
+def plot_pipeline_flows(firm_df: pd.DataFrame, ax) -> None:
+    """Who trains, who takes: juniors each strategy trained (solid) and its trained workers hired away
+    by other firms (dashed), cumulative since the start."""
+    for i, (name, sub) in enumerate(firm_df[firm_df["month"] > 0].groupby("strategy", observed=True)):
+        label = str(name).replace("_", "-")
+        ax.plot(sub["year"], sub["juniors_trained"].cumsum(), color=f"C{i}", label=f"{label}: trained")
+        ax.plot(sub["year"], sub["trained_workers_lost"].cumsum(), color=f"C{i}", ls="--", label=f"{label}: hired away")
+    ax.set(title="Juniors trained and trained workers hired away (cumulative)", xlabel="year", ylabel="workers")
+    ax.legend(fontsize=7, ncol=2)
+
+
+def plot_public_spend(df: pd.DataFrame, ax) -> None:
+    """Public spending on the junior pipeline: subsidies paid and levy collected, $ thousand a month."""
+    ax.plot(df["year"], df["junior_wage_subsidies"] / 1e3, label="junior wage subsidies", color="C0")
+    ax.plot(df["year"], df["apprenticeship_subsidies"] / 1e3, label="apprenticeships", color="C2")
+    ax.plot(df["year"], -df["training_levy_receipts"] / 1e3, label="training levy (collected, < 0)", color="C3")
+    ax.plot(df["year"], df["public_pipeline_spend"] / 1e3, label="net public spend", color="k", lw=1.5)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set(title="Public spending on the pipeline", xlabel="year", ylabel="$ thousand a month")
+    ax.legend(fontsize=8)
+
+
 #: Chart name → (function, table it draws from). Tables: model, cluster, firm, location, pay.
 CHARTS: dict[str, tuple[Callable[..., None], str]] = {
     "plot_rates": (plots.plot_rates, "model"),
@@ -165,6 +197,9 @@ CHARTS: dict[str, tuple[Callable[..., None], str]] = {
     "plot_strategy_headcount": (plot_strategy_headcount, "firm"),
     "plot_remote_by_cluster": (plot_remote_by_cluster, "pay"),
     "plot_location_pay": (plot_location_pay, "location"),
+    "plot_strategy_mix": (plot_strategy_mix, "firm"),
+    "plot_pipeline_flows": (plot_pipeline_flows, "firm"),
+    "plot_public_spend": (plot_public_spend, "model"),
 }
 
 
