@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from abm import diagnostics
 from abm.experiments.spec import ExperimentSpec
 from abm.measures import TARGET_TABLES, TARGETS, calendar_year, evaluate, overtaking_years, per_2022_worker
 from abm.params import ParameterError, Params
@@ -242,7 +243,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"({time.perf_counter() - t0:.0f} s) written: {out}/forward_{{pipeline,profit}}.csv, forward.png")
         return 0
     with processes(args.processes) as ex, runs_progress("calibrate") as progress:
-        values = simulate(base, seeds, args.months, ex, progress)
+        results = run_many(target_runs(base, seeds, args.months), ex, progress)
+        events = diagnostics.retraining_evaluation(base, seeds, args.months, ex) if not args.no_diagnostics else None
+    values = score(results)
     table = report_table(values)
     print(f"calibration of {meta.get('name', args.scenario)}: {base.n_workers:,} workers, seeds {seeds}, "
           f"{args.months} months ({time.perf_counter() - t0:.0f} s)")
@@ -256,6 +259,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     (out / "calibration.json").write_text(json.dumps({"passes": n_pass, "targets": len(table), "seeds": seeds,
                                                       "n_workers": base.n_workers, "months": args.months}), encoding="utf-8")
     print(f"written: {out}/calibration.{{csv,md,png,json}}")
+    if events is not None:
+        files = diagnostics.write(out, [r.tables["cluster"] for r in results], [r.tables["model"] for r in results], events)
+        mf = pd.read_csv(files[0]).iloc[0]
+        print(f"matching function: α (job seekers) {mf['alpha_unemployed']:.2f}, β (vacancies) {mf['beta_vacancies']:.2f}, "
+              f"α+β {mf['returns_to_scale']:.2f} (literature: α ≈ 0.5–0.7, α+β ≈ 1)")
+        if not events.empty:
+            print("retraining, trainees − comparable non-trainees, employment (pp): " + ", ".join(
+                f"+{int(r.months_after)} mo {100 * r.employment_effect:+.1f}" for r in events.itertuples()))
+        print(f"written: {out}/diagnostics.md and its tables and figures")
     return 0
 
 
@@ -274,12 +286,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", nargs="?", default="baseline",
                    help="scenario to calibrate: a .toml file or a shipped scenario's name (default: baseline)")
     p.add_argument("--seeds", type=int, help="number of seeds: 1..N (default 5)")
-    p.add_argument("--months", type=int, default=60, help="months from January 2022 (default 60 = through 2026)")
+    p.add_argument("--months", type=int, default=156, help="months from January 2022 (default 156 = through 2034: the vacancy-growth target needs the whole horizon)")
     add_workers_option(p)
     add_processes_option(p)
     p.add_argument("--out", default="results/calibration", help="output directory")
     p.add_argument("--search", metavar="SPEC.toml", help="re-run a documented grid search: an experiment spec whose "
                                                          "runs are scored by the targets (e.g. experiments/calibration_grid.toml)")
+    p.add_argument("--no-diagnostics", action="store_true",
+                   help="skip the diagnostics (matching function, Beveridge curve, retraining event study)")
     p.add_argument("--forward", action="store_true",
                    help="forward scenarios 2026→2035 from the calibrated state (pipeline; counter-cyclical vs cutting)")
     p.set_defaults(func=cmd_calibrate)

@@ -135,10 +135,58 @@ def junior_hiring_change(t: Tables) -> float:
 
 
 def ml_vs_legacy_duration(t: Tables) -> float:
-    """Mean age of open ML/AI vacancies in 2026 over that of the legacy clusters'."""
-    legacy = np.mean([cluster_rows(t, n, 2026)["mean_vacancy_duration"].mean() for n in LEGACY_VACANCY_TARGETS])
-    ml = cluster_year_mean("ml_ai", "mean_vacancy_duration", 2026)(t)
+    """Mean recruiting time so far of open ML/AI needs in 2026 over that of the legacy clusters'."""
+    legacy = np.mean([cluster_rows(t, n, 2026)["mean_recruiting_duration"].mean() for n in LEGACY_VACANCY_TARGETS])
+    ml = cluster_year_mean("ml_ai", "mean_recruiting_duration", 2026)(t)
     return float(ml / legacy) if legacy > 0 else float("nan")
+
+
+def flow_rate(flow: str, first: int = 2023, last: int = 2026) -> Measure:
+    """Measure: a monthly flow per employee at the start of the month, pooled over the years
+    (JOLTS-style rates: the flow's sum over the months / the sum of the months' starting employment)."""
+    def measure(t: Tables) -> float:
+        m = t["model"].sort_values("month")
+        start = m["employed"].shift(1)
+        rows = (m["month"] > 0) & calendar_year(m).between(first, last)
+        return float(m.loc[rows, flow].sum() / start[rows].sum())
+    measure.__name__ = f"{flow}_rate_{first}_{last}"
+    return measure
+
+
+def layoffs_and_discharges(t: Tables) -> float:
+    """(Layoffs + discharges) per employee a month, pooled 2023–2026 (the JOLTS 'layoffs and discharges')."""
+    return flow_rate("layoffs")(t) + flow_rate("discharges")(t)
+
+
+def job_to_job_share(t: Tables) -> float:
+    """Job-to-job moves / market hires, pooled 2023–2026."""
+    rows = in_years(t["model"], 2023, 2026)
+    return float(rows["job_to_job_moves"].sum() / max(rows["market_hires"].sum(), 1))
+
+
+def job_finding_rate(t: Tables) -> float:
+    """Job seekers at the start of a month employed at its end / job seekers at the start, pooled 2023–2026."""
+    m = t["model"].sort_values("month")
+    seekers = m["unemployed"].shift(1)
+    rows = (m["month"] > 0) & calendar_year(m).between(2023, 2026)
+    return float((m.loc[rows, "job_finding_rate"] * seekers[rows]).sum() / seekers[rows].sum())
+
+
+def years_mean(column: str, first: int, last: int) -> Measure:
+    """Measure: the mean of a model column over the months of calendar years ``first``–``last``."""
+    def measure(t: Tables) -> float:
+        return float(in_years(t["model"], first, last)[column].mean())
+    measure.__name__ = f"{column}_{first}_{last}"
+    return measure
+
+
+def vacancy_rate_growth(t: Tables) -> float:
+    """Vacancy rate in the last 12 months of the run over that of 2026 (pooled): no pile of dead vacancies."""
+    m = t["model"]
+    last = m[m["month"] > m["month"].max() - 12]
+    y26 = in_year(m, 2026)
+    rate = lambda r: r["vacancies"].sum() / (r["vacancies"] + r["employed"]).sum()  # noqa: E731
+    return float(rate(last) / rate(y26)) if rate(y26) > 0 else float("nan")
 
 
 def layoff_rate(t: Tables) -> float:
@@ -191,13 +239,25 @@ TARGETS: tuple[Target, ...] = (
     Target("ai_pay_premium_2026", "AI premiums 20–40 %, up to 41–50 % at equal level", "seeds/000, seeds/002, seeds/003", 0.20, 0.50, year_mean("ai_premium", 2026)),
     Target("remote_onsite_pay_ratio_2026", "remote roles pay 70–90 % of onsite (location-adjusted payers)", "seeds/000", 0.70, 0.90, year_mean("remote_onsite_pay_ratio_adjusted", 2026)),
     Target("junior_hiring_change_2022_2026", "entry-level hiring −73 %", "seeds/001", -0.80, -0.60, junior_hiring_change),
-    Target("ml_ai_vacancy_duration_2026", "production ML recruiting cycles ≥ 6 months", "seeds/002", 6.0, 36.0, cluster_year_mean("ml_ai", "mean_vacancy_duration", 2026)),
-    Target("ml_ai_vs_legacy_vacancy_duration", "ML vacancies last well above legacy ones (≥ 1.5×)", "seeds/002", 1.5, INF, ml_vs_legacy_duration),
+    Target("ml_ai_recruiting_duration_2026", "production ML recruiting cycles: 6 months or longer", "seeds/002", 5.0, 12.0, cluster_year_mean("ml_ai", "mean_recruiting_duration", 2026)),
+    Target("ml_ai_vs_legacy_recruiting_duration", "ML roles take well longer to fill than legacy ones (≥ 1.5×)", "seeds/002", 1.5, INF, ml_vs_legacy_duration),
     Target("annual_layoff_rate_2023_2026", "layoffs of a few % of the tech workforce a year (~150k/yr of ~4–5M)", "seeds/000, seeds/003, seeds/004", 0.02, 0.05, layoff_rate),
     Target("layoff_concentration_legacy", "layoffs concentrated in QA, docs, PM, front-end (≥ 1.2× average rate)", "seeds/002–004", 1.2, INF, layoff_concentration),
     Target("ai_skill_vacancy_share_2022", "AI skills in 8 % of software job descriptions in 2022", "seeds/001", 0.05, 0.12, year_mean("ai_skill_vacancy_share", 2022)),
     Target("ai_skill_vacancy_share_2026", "AI skills in 42 % of software job descriptions in 2026", "seeds/001", 0.35, 0.50, year_mean("ai_skill_vacancy_share", 2026)),
     Target("unemployment_rate_2026", "tech unemployment a few per cent while openings stay high (context)", "seeds/001, seeds/003", 0.02, 0.07, year_mean("unemployment_rate", 2026), 0.5),
+    # --- labour-market flows (JOLTS, Census Job-to-Job flows, CPS) -------------------------------------
+    Target("hires_rate_2023_2026", "hires ≈ 3.5 % of employment a month (all employers; information ≈ 2.5 %)", "BLS JOLTS 2024", 0.020, 0.045, flow_rate("hires")),
+    Target("separations_rate_2023_2026", "total separations ≈ 3.4 % of employment a month", "BLS JOLTS 2024", 0.020, 0.045, flow_rate("separations")),
+    Target("quits_rate_2023_2026", "quits ≈ 2.0 % of employment a month", "BLS JOLTS 2024", 0.012, 0.030, flow_rate("quits")),
+    Target("layoffs_discharges_rate_2023_2026", "layoffs and discharges ≈ 1.1 % of employment a month", "BLS JOLTS 2024", 0.004, 0.015, layoffs_and_discharges),
+    Target("job_to_job_share_of_hires", "roughly 40–50 % of hires come straight from another job", "Census Job-to-Job Flows (J2J)", 0.30, 0.65, job_to_job_share),
+    Target("unemployment_rate_2022", "tech unemployment 1.5–2 % in 2022", "BLS CPS computer occupations; CompTIA", 0.010, 0.030, year_mean("unemployment_rate", 2022)),
+    Target("unemployment_rate_2025_2026", "tech unemployment 3–4.5 % in 2025–26", "BLS CPS computer occupations; CompTIA", 0.025, 0.060, years_mean("unemployment_rate", 2025, 2026)),
+    Target("job_finding_rate_2023_2026", "monthly job-finding rate of the unemployed", "BLS CPS labor force flows (U→E ≈ 20–30 %)", 0.10, 0.40, job_finding_rate),
+    Target("long_term_unemployed_share_2026", "share of job seekers out of work more than 6 months", "BLS CPS (≈ 20–25 % in 2024–25)", 0.15, 0.45, year_mean("long_term_unemployed_share", 2026)),
+    Target("vacancy_age_2026", "job postings stay up 1–4 months", "Davis, Faberman & Haltiwanger (2013); job-board posting durations", 1.0, 4.0, year_mean("mean_vacancy_age", 2026)),
+    Target("vacancy_rate_growth_to_2035", "no ever-growing stock of open vacancies (2035 vs 2026 vacancy rate ≤ 1.5×)", "JOLTS vacancy rates stay within a few per cent", 0.0, 1.5, vacancy_rate_growth),
 )
 #: The tables the targets read.
 TARGET_TABLES = ("model", "cluster")

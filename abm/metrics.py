@@ -135,6 +135,7 @@ CLUSTER_COLUMNS = {
     "unemployed": ("workers", "job seekers whose occupation is in the cluster"),
     "vacancies": ("jobs", "open postings in occupations of the cluster"),
     "hires": ("workers/month", "market hires into the cluster (from search and job to job)"),
+    "hires_from_search": ("workers/month", "market hires of job seekers into the cluster"),
     "job_to_job_moves": ("workers/month", "job-to-job moves into the cluster"),
     "layoffs": ("workers/month", "structural layoffs from the cluster"),
     "exits_to_other_work": ("workers/month", "job seekers of the cluster who took work outside tech"),
@@ -445,7 +446,8 @@ def cluster_rows(model: LaborMarket, snap: Snapshot) -> dict[str, np.ndarray]:
     return {
         "month": np.full(K, model.month), "year": np.full(K, model.year), "cluster": np.arange(K),
         "employed": snap.emp_k, "unemployed": snap.unemp_k, "vacancies": vac_k,
-        "hires": cf.get("hires", zeros).copy(), "job_to_job_moves": cf.get("job_to_job_moves", zeros).copy(),
+        "hires": cf.get("hires", zeros).copy(), "hires_from_search": cf.get("hires_from_search", zeros).copy(),
+        "job_to_job_moves": cf.get("job_to_job_moves", zeros).copy(),
         "layoffs": cf.get("layoffs", zeros).copy(), "exits_to_other_work": cf.get("exits_to_other_work", zeros).copy(),
         "vacancies_expired": cf.get("vacancies_expired", zeros).copy(),
         "vacancy_seeker_ratio": vac_k / np.maximum(snap.unemp_k, 1.0),

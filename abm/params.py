@@ -191,8 +191,8 @@ class Params(BaseModel):
     hiring_cost: float = P(0.10, 0.0, 2.0, unit="share of annual wage", doc="recruiting cost per hire", source="assumption")
 
     # --- vacancy life cycle ---------------------------------------------------------------------
-    vacancy_life_months: float = P(3.0, 0.1, 120.0, unit="months", doc="scale of the Weibull life of a posting: an unfilled posting is withdrawn with a hazard rising with its age", source="tech postings stay up ~1-3 months (Davis, Faberman & Haltiwanger 2013, QJE, for vacancy durations); calibrated")
-    vacancy_life_shape: float = P(1.5, 0.5, 5.0, unit="Weibull shape", doc="shape of the posting life (> 1: the withdrawal hazard rises with age)", source="assumption")
+    vacancy_life_months: float = P(4.0, 0.1, 120.0, unit="months", doc="scale of the Weibull life of a posting: an unfilled posting is withdrawn with a hazard rising with its age", source="tech postings stay up ~1-3 months (Davis, Faberman & Haltiwanger 2013, QJE, for vacancy durations); calibrated")
+    vacancy_life_shape: float = P(2.0, 0.5, 5.0, unit="Weibull shape", doc="shape of the posting life (> 1: the withdrawal hazard rises with age)", source="assumption")
     vacancy_max_reposts: int = P(3, 0, 20, unit="reposts", doc="times a firm re-posts an unmet need before giving it up", source="assumption")
     repost_pay_step: float = P(0.05, 0.0, 1.0, unit="share of market pay", doc="pay added to a need's offer each time it is re-posted at higher pay", source="assumption; firms raise offers for hard-to-fill roles (seeds/002: AI premiums)")
     max_vacancy_pay_premium: float = P(0.20, 0.0, 2.0, unit="share of market pay", doc="largest premium over market pay a re-posted need may offer", source="assumption")

@@ -146,6 +146,7 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
     f["senior_filled"] += int(is_senior.sum())
     f["senior_filled_duration"] += float(age[is_senior].sum())
     model.count_by_cluster("hires", occupation)
+    model.count_by_cluster("hires_from_search", occupation[~moved])
     model.count_by_cluster("filled_duration", occupation, weights=age)
     model.count_by_cluster("filled", occupation)
     firms.other_costs[: firms.n] += np.bincount(firm, weights=wage * model.p.hiring_cost, minlength=firms.n)

@@ -8,6 +8,7 @@ pool — the Executor seam takes any executor — and check the report and SALib
 from __future__ import annotations
 
 import textwrap
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from abm import ParameterError, Params
 from abm.experiments import analysis, load_spec, run_batch
 from abm.experiments.runner import PlannedRun, auto_chunk, group_tasks, plan_runs
-from abm.files import baseline_path
+from abm.files import baseline_path, file_kind
 from abm.params import STRATEGY_SHARES
 from abm.runs import spawn_seeds as run_seeds
 
@@ -176,9 +177,19 @@ def test_sample_designs(tmp_path, method, n, expected):
     assert all(0.0 <= p["retraining_subsidy"] <= 1.0 for p in pts)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.name)
+def _experiment_specs() -> list[Path]:
+    """The experiment specs in experiments/ (the folder also holds a pointer to the baseline scenario)."""
+    return [p for p in sorted((ROOT / "experiments").glob("*.toml")) if file_kind(tomllib.loads(p.read_text())) == "experiment"]
+
+
+def test_experiments_folder_holds_only_specs_and_the_baseline_pointer():
+    others = {p.name for p in (ROOT / "experiments").glob("*.toml")} - {p.name for p in _experiment_specs()}
+    assert others == {"baseline.toml"}
+
+
+@pytest.mark.parametrize("path", _experiment_specs(), ids=lambda p: p.name)
 def test_shipped_specs_validate_and_stay_modest(path):
-    spec = load_spec(path)  # every file in experiments/ is an experiment spec
+    spec = load_spec(path)
     assert spec.n_runs() <= 200
     calibration = spec.experiment.name.startswith("calibration")  # the searches run at the calibrated size
     for p in spec.points():
@@ -248,7 +259,7 @@ def plan_runs_seeds(spec):
 def test_report_with_salib_sensitivity(tmp_path, method, n):
     head = GOOD.split("[grid]")[0].replace("replicates = 2", "replicates = 1").replace('["model", "firm"]', '["model"]')
     text = head + (f'[sample]\nmethod = "{method}"\nn = {n}\nranges = {{ retraining_subsidy = [0.0, 1.0], quit_rate = [0.0, 0.02] }}\n'
-                   '[report]\noutputs = ["unemployment_rate", "quits"]\nfigures = ["sensitivity"]\nwindow_months = 3\n')
+                   '[report]\noutputs = ["unemployment_rate", "quits_to_unemployment"]\nfigures = ["sensitivity"]\nwindow_months = 3\n')
     spec = load_spec(spec_text(tmp_path, text))
     out = tmp_path / method
     with ThreadPoolExecutor(2) as ex:
@@ -258,8 +269,8 @@ def test_report_with_salib_sensitivity(tmp_path, method, n):
     assert set(sens["parameter"]) == {"retraining_subsidy", "quit_rate"}
     index = "ST" if method == "sobol" else "mu_star"
     assert {index, f"{'S1' if method == 'sobol' else 'mu_star'}_conf"} <= set(sens.columns)
-    quits = sens[sens["output"] == "quits"].set_index("parameter")
-    assert quits.loc["quit_rate", index] > quits.loc["retraining_subsidy", index]  # quits are driven by the quit rate
+    quits = sens[sens["output"] == "quits_to_unemployment"].set_index("parameter")
+    assert quits.loc["quit_rate", index] > quits.loc["retraining_subsidy", index]  # quits into unemployment: the quit rate
     assert (out / "report" / "sensitivity.png").exists() and "Sensitivity" in (out / "report" / "report.md").read_text()
 
 

@@ -99,6 +99,7 @@ def _old_postings(m, n):
     v.keep(np.arange(v.n) < n)
     v.posted[:n] = m.month - 50
     v.first_posted[:n] = m.month - 60
+    v.need_level[:n] = v.level[:n]
     v.ai_required[:n] = False
     v.pay_premium[:n] = 0.0
     v.reposts[:n] = 0
@@ -117,6 +118,7 @@ def test_an_expired_posting_gets_the_response_the_firm_s_rule_says(small_model):
     v.reposts[3] = 3
     firm3, need3 = v.firm[3], v.occupation[3] * N_LEVELS + v.level[3]
     first = v.first_posted[:3].copy()
+    base = m.base_need[firm3].reshape(-1)[need3]
     vacancies._expire(m)
     assert v.n == 3 and m.flows["vacancies_expired"] == 4 and m.flows["vacancies_given_up"] == 1
     assert (v.posted[:3] == m.month).all() and (v.first_posted[:3] == first).all()  # the need keeps its age
@@ -124,6 +126,7 @@ def test_an_expired_posting_gets_the_response_the_firm_s_rule_says(small_model):
     assert not v.ai_required[1] and v.pay_premium[1] == 0.0
     assert v.pay_premium[2] == pytest.approx(0.2) and v.reposts[2] == 2
     assert m.firms.given_up_until[firm3, need3] == m.month + 6
+    assert m.base_need[firm3].reshape(-1)[need3] < base  # the work is given up: the plan needs one worker fewer
     # a need given up is not posted again while it is held, however large the gap
     cell = (firm3 * m.world.n_occupations * N_LEVELS) + need3
     gap = np.zeros(m.base_need.size)

@@ -16,8 +16,10 @@ the need they are being trained into, not at their own.
 
 and the firm decides what to do about the unmet need, by how many times it has re-posted it (r):
 
-1. r ≥ ``vacancy_max_reposts``: **give up** — the work is not done; the cell is not posted again
-   for ``give_up_months`` (lost output shows in the accounts);
+1. r ≥ ``vacancy_max_reposts``: **give up the work** — the firm drops the need from its plan: its
+   base demand for the cell falls by one worker (the work is not done; the lost output shows in
+   the accounts), and the cell is not posted again for ``give_up_months``. Many vacancies are
+   never filled but withdrawn (Davis, Faberman & Haltiwanger 2013);
 2. r ≥ 1 and the posting asks for AI skills: **relax the requirement** — re-post without the AI
    skill and train on the job (employees learn AI skills at adopting firms, careers phase);
 3. r ≥ 2, the posting is above junior level and the firm hires at the level below (a cutting
@@ -149,6 +151,9 @@ def _expire(model: LaborMarket) -> None:
         f["vacancies_given_up"] += len(dropped)
         need = v.occupation[dropped].astype(np.int64) * N_LEVELS + v.need_level[dropped]
         model.firms.given_up_until[v.firm[dropped], need] = month + p.give_up_months
+        cells = cell_index(v.firm[dropped], v.occupation[dropped], v.need_level[dropped], model.world.n_occupations)
+        one_less = np.clip(1.0 - 1.0 / np.maximum(model.now.target.reshape(-1)[cells], 1.0), 0.0, 1.0)
+        np.multiply.at(model.base_need.reshape(-1), cells, one_less)  # the plan needs one worker fewer
         gone = np.zeros(v.n, dtype=bool)
         gone[dropped] = True
         v.keep(~gone)
