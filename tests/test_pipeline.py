@@ -171,7 +171,7 @@ def test_a_firm_never_pays_retention_to_a_worker_it_did_not_train():
     assert (w.trainer[paid] == w.employer[paid]).all() and not np.isin(outsider, paid).any()
     # what each firm is charged is exactly the retention of the workers it trained and employs
     m.firms.other_costs[: m.firms.n] = 0.0
-    pipeline_policy._retention_pay(m, emp)
+    pipeline_policy._retention_pay(m)
     own = (w.trainer[emp] == w.employer[emp]) & (w.training_end[emp] <= m.month) \
         & (m.month - w.training_end[emp].astype(np.int64) < m.p.retention_pay_months)
     expected = np.bincount(w.employer[emp[own]], weights=0.2 * w.wage[emp[own]] / 12.0, minlength=m.firms.n)
@@ -303,7 +303,7 @@ def test_the_levy_falls_on_firms_that_hire_experienced_workers_without_training(
     firms.view("last_experienced_hire")[:] = m.month - 100  # nobody hired experienced workers lately …
     firms.last_experienced_hire[[taker, trainer_firm]] = m.month  # … but these two
     firms.view("other_costs")[:] = 0.0
-    pipeline_policy._training_levy(m, emp)
+    pipeline_policy._training_levy(m)
     assert firms.other_costs[taker] == pytest.approx(max(0.0, 0.05 * bill[taker] - 1_000.0 * hc_juniors[taker]))
     assert firms.other_costs[taker] > 0
     assert firms.other_costs[trainer_firm] == pytest.approx(max(0.0, 0.05 * bill[trainer_firm] - 1_000.0 * hc_juniors[trainer_firm]))

@@ -76,18 +76,29 @@ def active(p: Params) -> bool:
 
 
 # --- what the other phases ask ------------------------------------------------------------------------
+def _trained_here(model: LaborMarket) -> np.ndarray:
+    """(n,) employees working for the firm that trained them (whole-column masks: cheaper than gathers)."""
+    w = model.workers
+    employer = w.view("employer")
+    return (w.view("trainer") == employer) & (employer >= 0)
+
+
+def retained_workers(model: LaborMarket) -> np.ndarray:
+    """(n,) workers their employer pays retention: it trained them, and their training ended at most
+    ``retention_pay_months`` ago."""
+    end, month = model.workers.view("training_end"), model.month
+    return _trained_here(model) & (end <= month) & (end > month - model.p.retention_pay_months)
+
+
 def retained(model: LaborMarket, emp: np.ndarray) -> np.ndarray:
-    """Mask of employees ``emp`` their employer pays retention: it trained them, and their training
-    ended at most ``retention_pay_months`` ago."""
-    w, month = model.workers, model.month
-    end = w.training_end[emp]
-    return (w.trainer[emp] == w.employer[emp]) & (end <= month) & (end > month - model.p.retention_pay_months)
+    """Mask of employees ``emp`` their employer pays retention (:func:`retained_workers`)."""
+    return retained_workers(model)[emp]
 
 
 def bonded(model: LaborMarket, emp: np.ndarray) -> np.ndarray:
     """Mask of employees ``emp`` who would owe their employer a training repayment if they left."""
-    w = model.workers
-    return (w.trainer[emp] == w.employer[emp]) & (w.training_end[emp] > model.month - model.p.training_bond_months)
+    bound = _trained_here(model) & (model.workers.view("training_end") > model.month - model.p.training_bond_months)
+    return bound[emp]
 
 
 def binds_movers(p: Params) -> bool:
@@ -155,11 +166,10 @@ def run(model: LaborMarket) -> None:
         return
     if model.p.apprenticeship_slots > 0:
         _end_apprenticeships(model)
-    emp = np.flatnonzero(model.workers.view("state") == WorkerState.EMPLOYED)
-    _retention_pay(model, emp)
-    _junior_wage_subsidy(model, emp)
-    _apprenticeship_subsidy(model, emp)
-    _training_levy(model, emp)
+    _retention_pay(model)
+    _junior_wage_subsidy(model)
+    _apprenticeship_subsidy(model)
+    _training_levy(model)
 
 
 def _pay(model: LaborMarket, firm: np.ndarray, amount: np.ndarray, flow: str, sign: float) -> None:
@@ -171,47 +181,50 @@ def _pay(model: LaborMarket, firm: np.ndarray, amount: np.ndarray, flow: str, si
     model.strategy_flows[flow] += np.bincount(firms.view("strategy"), weights=per_firm, minlength=model.n_strategies)
 
 
-def retention_payments(model: LaborMarket, emp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(employees paid retention, $ this month each)."""
+def retention_payments(model: LaborMarket, emp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(employees paid retention, $ this month each); ``emp``: only among these."""
     w = model.workers
-    paid = emp[retained(model, emp)]
+    paid = np.flatnonzero(retained_workers(model)) if emp is None else emp[retained(model, emp)]
     return paid, model.p.retention_pay_share * w.wage[paid] / 12.0
 
 
-def _retention_pay(model: LaborMarket, emp: np.ndarray) -> None:
+def _retention_pay(model: LaborMarket) -> None:
     if model.p.retention_pay_share == 0:
         return
-    paid, amount = retention_payments(model, emp)
+    paid, amount = retention_payments(model)
     _pay(model, model.workers.employer[paid], amount, "retention_payments", +1.0)
 
 
-def subsidised_juniors(model: LaborMarket, emp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(juniors whose pay is subsidised this month, $ this month each)."""
+def subsidised_juniors(model: LaborMarket) -> tuple[np.ndarray, np.ndarray]:
+    """(juniors whose pay is subsidised this month, $ this month each): employed juniors, not
+    apprentices, hired less than ``junior_subsidy_months`` ago."""
     p, w = model.p, model.workers
-    junior = emp[(w.level[emp] == JUNIOR) & (w.apprentice_until[emp] == NOT_APPRENTICE)]
-    who = junior[w.training_start[junior] > model.month - p.junior_subsidy_months]
+    who = np.flatnonzero((w.view("state") == WorkerState.EMPLOYED) & (w.view("level") == JUNIOR)
+                         & (w.view("apprentice_until") == NOT_APPRENTICE)
+                         & (w.view("training_start") > model.month - p.junior_subsidy_months))
     return who, np.minimum(p.junior_wage_subsidy * w.wage[who], p.junior_subsidy_cap) / 12.0
 
 
-def _junior_wage_subsidy(model: LaborMarket, emp: np.ndarray) -> None:
+def _junior_wage_subsidy(model: LaborMarket) -> None:
     if model.p.junior_wage_subsidy == 0:
         return
-    who, amount = subsidised_juniors(model, emp)
+    who, amount = subsidised_juniors(model)
     _pay(model, model.workers.employer[who], amount, "junior_wage_subsidies", -1.0)
 
 
-def _apprenticeship_subsidy(model: LaborMarket, emp: np.ndarray) -> None:
+def _apprenticeship_subsidy(model: LaborMarket) -> None:
     if model.p.apprenticeship_slots == 0:
         return
     w = model.workers
-    who = emp[w.apprentice_until[emp] != NOT_APPRENTICE]
+    who = np.flatnonzero(w.view("apprentice_until") != NOT_APPRENTICE)  # apprentices are employed (invariant)
     _pay(model, w.employer[who], model.p.apprenticeship_pay_share * w.wage[who] / 12.0, "apprenticeship_subsidies", -1.0)
 
 
-def _training_levy(model: LaborMarket, emp: np.ndarray) -> None:
+def _training_levy(model: LaborMarket) -> None:
     p, w, firms = model.p, model.workers, model.firms
     if p.training_levy == 0:
         return
+    emp = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
     wage_bill = np.bincount(w.employer[emp], weights=w.wage[emp] / 12.0, minlength=firms.n)
     juniors = model.now.headcount[:, :, JUNIOR].sum(axis=1)
     owed = liable(model) * p.training_levy * wage_bill
