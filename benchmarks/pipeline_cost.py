@@ -84,7 +84,7 @@ def main() -> int:
     rows = []
     for levers in (ALL_LEVERS, {}):
         row = measure(args.workers, args.months, args.warm_up, levers)
-        row.update(date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), machine=platform.node(),
+        row.update(date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), machine=platform.node(),
                    cpus=os.cpu_count(), load_average=os.getloadavg()[0], python=platform.python_version(), abm=__version__)
         rows.append(row)
         pieces = ", ".join(f"{k} {v:.2f}" for k, v in row["pieces_ms"].items() if v > 0)

@@ -28,12 +28,14 @@ The cost per extra senior is a ratio of means; its CI is a percentile bootstrap 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from abm.experiments.analysis import LEVEL, markdown_table, profit_per_worker, replicate_ci, t_quantile
 from abm.experiments.figures import _grid, _panels, _save
@@ -136,16 +138,18 @@ def tipping(shares: pd.DataFrame) -> pd.DataFrame:
             ci = replicate_ci(last[last["strategy"] == s].assign(k=0), ["k"], "share")
             row[f"{s}_share_{final_year}"] = float(ci["mean"].iloc[0]) if len(ci) else 0.0
             row[f"{s}_share_ci95"] = float((ci["ci_high"] - ci["ci_low"]).iloc[0] / 2) if len(ci) else np.nan
-        extinct, tipped, winner = [], [], []
+        extinct_years: list[float] = []
+        tipped_years: list[float] = []
+        winner: list[str] = []
         for _, run in sub.groupby("run_id"):
             wide = run.pivot_table(index="calendar_year", columns="strategy", values="share", observed=False).fillna(0.0)
             years = wide.index.to_numpy()
             cc = wide["counter_cyclical"].to_numpy() if "counter_cyclical" in wide else np.zeros(len(years))
-            extinct.append(_first_year_for_good(years, cc <= 0))
+            extinct_years.append(_first_year_for_good(years, cc <= 0))
             top = wide.max(axis=1).to_numpy()
-            tipped.append(_first_year_for_good(years, top >= TIPPED))
+            tipped_years.append(_first_year_for_good(years, top >= TIPPED))
             winner.append(str(wide.iloc[-1].idxmax()) if top[-1] >= TIPPED else "")
-        extinct, tipped = np.array(extinct), np.array(tipped)
+        extinct, tipped = np.array(extinct_years), np.array(tipped_years)
         row.update(cc_extinct_runs=int(np.isfinite(extinct).sum()),
                    cc_extinct_year_median=float(np.nanmedian(extinct)) if np.isfinite(extinct).any() else np.nan,
                    tipped_runs=int(np.isfinite(tipped).sum()),
@@ -225,7 +229,7 @@ def _wrap(title: str) -> str:
     return textwrap.fill(title, 48)
 
 
-def _band(ax, x, ci: pd.DataFrame, label: str, color, scale: float = 1.0) -> None:
+def _band(ax: Axes, x: pd.Series, ci: pd.DataFrame, label: str, color: Any, scale: float = 1.0) -> None:
     ax.plot(x, ci["mean"] / scale, label=label, color=color, lw=1.3)
     ax.fill_between(x, ci["ci_low"] / scale, ci["ci_high"] / scale, color=color, alpha=0.15, lw=0)
 
@@ -316,7 +320,8 @@ def figure_cost(cost: pd.DataFrame, path: Path, title: str) -> bool:
 
 
 # --- the report section ----------------------------------------------------------------------------------------
-def report_section(read, manifest: dict[str, Any], labels: pd.DataFrame, figures: list[str], dest: Path
+def report_section(read: Callable[[str, list[str]], pd.DataFrame], manifest: dict[str, Any], labels: pd.DataFrame,
+                   figures: Sequence[str], dest: Path
                    ) -> tuple[list[tuple[str, str]], list[str], dict[str, Path]]:
     """The pipeline figures asked for: returns (figures and captions, report.md lines, files written).
     ``read(table, columns)`` reads a table of the batch."""
