@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from abm.state import NO_FIRM, NO_OCC, WorkerState
+from abm.state import NO_FIRM, NO_OCC, NOT_APPRENTICE, NOT_TRAINED, WorkerState
 
 if TYPE_CHECKING:
     from abm.model import LaborMarket
@@ -64,6 +64,7 @@ def check(model: LaborMarket, previous: dict[str, float] | None = None) -> None:
              "a posting's pay premium is outside [0, max_vacancy_pay_premium]")
     _require(np.array_equal(model.now.headcount, headcount(model)),
              "firm headcounts kept by the transitions differ from a recount of the workers")
+    _check_pipeline(model)
     cur = model.current
     _require(cur["employed"] == int(emp.sum()), "reported employment differs from the state")
     _require(cur["labor_force"] + cur["other_work"] + cur["retired"] == w.n, "labour force + other work + retired ≠ workers")
@@ -78,3 +79,41 @@ def check(model: LaborMarket, previous: dict[str, float] | None = None) -> None:
                  "market hires ≠ hires from search + job-to-job moves")
     for k, x in cur.items():
         _require(np.isfinite(x), f"metric {k} is not finite")
+    _require(cur["job_to_job_moves"] == int(model.moves.sum()), "the flow table's moves ≠ job-to-job moves")
+    _require(cur["poached_trained_workers"] == int(model.moves_from_trainer.sum()) and (model.moves_from_trainer <= model.moves).all(),
+             "moves away from the trainer are not a part of the moves")
+    for k in ("retention_payments", "training_repayments", "junior_wage_subsidies", "apprenticeship_subsidies", "training_levy_receipts"):
+        _require(cur[k] >= 0, f"{k} is negative")
+    _require(abs(cur["public_pipeline_spend"] - (cur["junior_wage_subsidies"] + cur["apprenticeship_subsidies"]
+                                                 - cur["training_levy_receipts"])) <= 1e-6 * (1.0 + abs(cur["public_pipeline_spend"])),
+             "public pipeline spend ≠ subsidies − levy receipts")
+    firm_rows = model.tables["firm"][-1] if model.tables["firm"] else None
+    if firm_rows is not None:
+        _require(firm_rows["firms"].sum() == f.n, "firms per strategy do not add up to the firms")
+        _require((firm_rows["switched_in"].sum() == firm_rows["switched_out"].sum() == cur["strategy_switches"]),
+                 "strategy switches in ≠ out ≠ the switches counted")
+
+
+def _check_pipeline(model: LaborMarket) -> None:
+    """The training record, apprenticeships and strategy codes (abm.transitions, abm.phases.pipeline_policy)."""
+    w, f = model.workers, model.firms
+    state, level, employer = w.view("state"), w.view("level"), w.view("employer")
+    trainer, end = w.view("trainer"), w.view("training_end")
+    junior = (state == WorkerState.EMPLOYED) & (level == 0)
+    _require((trainer[junior] == employer[junior]).all() and (end[junior] == NOT_TRAINED).all(),
+             "an employed junior is not in training at their employer")
+    _require(((trainer >= NO_FIRM) & (trainer < f.n)).all(), "a worker's trainer is not a firm")
+    done = end != NOT_TRAINED
+    _require((end[done] <= model.month).all() and (end[done] >= w.view("training_start")[done]).all(),
+             "a training ended before it began or in the future")
+    _require((trainer[done] != NO_FIRM).all(), "a worker finished training with no trainer")
+    apprentice = w.view("apprentice_until") != NOT_APPRENTICE
+    _require((junior[apprentice]).all(), "an apprentice is not an employed junior")
+    _require((w.view("apprentice_until")[apprentice] > model.month).all(), "an apprenticeship is past its end")
+    if apprentice.any():
+        O = model.world.n_occupations
+        cell = employer[apprentice].astype(np.int64) * O + w.view("occupation")[apprentice]
+        taken = np.bincount(cell, minlength=f.n * O)
+        _require((taken <= f.apprentice_places[: f.n].ravel()).all(), "more apprentices than places in a firm cell")
+    strategy = f.view("strategy")
+    _require(((strategy >= 0) & (strategy < model.n_strategies)).all(), "a firm has no valid strategy")

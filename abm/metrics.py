@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.arrays import group_medians, median
-from abm.state import PayPolicy, WorkerState
+from abm.state import NOT_APPRENTICE, PayPolicy, WorkerState
 from abm.strategies import STRATEGIES
 from abm.world import LEVELS, N_LEVELS, SENIOR
 
@@ -113,6 +113,18 @@ MODEL_COLUMNS: dict[str, tuple[str, str]] = {
     "applications": ("applications/month", "distinct applications sent (job seekers and employees)"),
     "offers_refused": ("offers/month", "offers below what the applicant needed (reservation wage, or current job's value + margin)"),
     "public_retraining_spend": ("$/month", "public spending on retraining subsidies"),
+    # --- the pipeline as a public good (abm.phases.imitation, abm.phases.pipeline_policy) ---
+    "poached_trained_workers": ("workers/month", "job-to-job moves away from the firm that trained the worker (in or after their junior years there)"),
+    "juniors_trained": ("workers/month", "juniors promoted to mid at the firm that trained them"),
+    "training_repayments": ("$/month", "training repayments bonded movers paid the firms that trained them"),
+    "retention_payments": ("$/month", "retention pay firms paid workers they trained"),
+    "apprentices": ("workers", "employees in a publicly funded apprenticeship"),
+    "apprenticeships_completed": ("workers/month", "apprentices who completed and were promoted to mid"),
+    "junior_wage_subsidies": ("$/month", "public junior wage subsidies paid to employers"),
+    "apprenticeship_subsidies": ("$/month", "public share of apprentices' pay"),
+    "training_levy_receipts": ("$/month", "training levy collected, net of refunds per junior"),
+    "public_pipeline_spend": ("$/month", "junior wage subsidies + apprenticeship subsidies − training levy receipts"),
+    "strategy_switches": ("firms/month", "firms that switched strategy at a review (imitation)"),
 }
 
 CLUSTER_COLUMNS = {
@@ -151,6 +163,14 @@ FIRM_COLUMNS = {
     "profit": ("$/month", "revenue − wage bill − other costs"),
     "cumulative_profit": ("$", "profit summed since the start"),
     "mean_adoption": ("0-1", "mean AI adoption"),
+    "juniors_trained": ("workers/month", "juniors promoted to mid at the firm that trained them"),
+    "trained_workers_lost": ("workers/month", "job-to-job moves away from the firm that trained the worker (its poached trained workers)"),
+    "experienced_hires_from_others": ("workers/month", "hires at mid level or above of workers the firm did not train (from search or job to job)"),
+    "pipeline_balance": ("workers/month", "juniors_trained − experienced_hires_from_others: who trains (> 0), who takes (< 0)"),
+    "retention_payments": ("$/month", "retention pay to workers the firms trained"),
+    "public_support": ("$/month", "junior wage and apprenticeship subsidies received − training levy paid"),
+    "switched_in": ("firms/month", "firms that switched to the strategy this month"),
+    "switched_out": ("firms/month", "firms that switched away from the strategy this month"),
 }
 
 LOCATION_COLUMNS = {
@@ -180,9 +200,15 @@ FLOW_COLUMNS = {
     "year": ("year", "as in the model table"),
     "from_strategy": ("name", "strategy of the firm the worker left"),
     "to_strategy": ("name", "strategy of the firm the worker joined"),
+    "trainer_strategy": ("name", "strategy (now) of the firm where the worker did their junior years; 'none' if not in the model (e.g. mid-career in 2022)"),
     "level": ("name", "seniority level of the new job"),
     "moves": ("workers/month", "job-to-job moves"),
+    "moves_from_trainer": ("workers/month", "of which away from the firm that trained the worker (poached trained workers)"),
+    "mean_training_months": ("months", "mean months the movers were (or had been) juniors at their trainer (0 when no moves or no trainer)"),
 }
+
+#: the trainer-strategy category of workers with no trainer in the model
+NO_TRAINER = "none"
 
 POLICY_NAMES = {PayPolicy.LOCATION_ADJUSTED: "location_adjusted", PayPolicy.NATIONAL_BAND: "national_band"}
 
@@ -394,6 +420,17 @@ def model_row(model: LaborMarket, snap: Snapshot) -> dict[str, float]:
         "applications": f["applications"],
         "offers_refused": f["offers_refused"],
         "public_retraining_spend": f["public_retraining_spend"],
+        "poached_trained_workers": f["poached_trained_workers"],
+        "juniors_trained": int(model.strategy_flows["juniors_trained"].sum()) if "juniors_trained" in model.strategy_flows else 0,
+        "training_repayments": float(f["training_repayments"]),
+        "retention_payments": float(f["retention_payments"]),
+        "apprentices": int((w.view("apprentice_until") != NOT_APPRENTICE).sum()) if p.apprenticeship_slots > 0 else 0,
+        "apprenticeships_completed": f["apprenticeships_completed"],
+        "junior_wage_subsidies": float(f["junior_wage_subsidies"]),
+        "apprenticeship_subsidies": float(f["apprenticeship_subsidies"]),
+        "training_levy_receipts": float(f["training_levy_receipts"]),
+        "public_pipeline_spend": float(f["junior_wage_subsidies"] + f["apprenticeship_subsidies"] - f["training_levy_receipts"]),
+        "strategy_switches": f["strategy_switches"],
     }
 
 
@@ -442,6 +479,13 @@ def firm_rows(model: LaborMarket) -> dict[str, np.ndarray]:
         return np.bincount(strat, weights=x, minlength=S)
 
     count = by(np.ones(n))
+    sf = model.strategy_flows
+    zeros = np.zeros(S)
+
+    def flow(name: str) -> np.ndarray:
+        return sf[name].copy() if name in sf else zeros.copy()
+
+    trained, taken = flow("juniors_trained"), flow("experienced_hires_from_others")
     return {
         "month": np.full(S, model.month), "year": np.full(S, model.year), "strategy": np.arange(S),
         "firms": count, "headcount": by(hc.sum(axis=(1, 2))),
@@ -451,6 +495,11 @@ def firm_rows(model: LaborMarket) -> dict[str, np.ndarray]:
         "wage_bill": by(firms.view("wage_bill")), "profit": by(firms.view("profit")),
         "cumulative_profit": by(firms.view("cumulative_profit")),
         "mean_adoption": by(firms.view("adoption")) / np.maximum(count, 1),
+        "juniors_trained": trained, "trained_workers_lost": flow("trained_workers_lost"),
+        "experienced_hires_from_others": taken, "pipeline_balance": trained - taken,
+        "retention_payments": flow("retention_payments"),
+        "public_support": flow("junior_wage_subsidies") + flow("apprenticeship_subsidies") - flow("training_levy_receipts"),
+        "switched_in": flow("switched_in"), "switched_out": flow("switched_out"),
     }
 
 
@@ -493,11 +542,15 @@ def pay_rows(model: LaborMarket, snap: Snapshot) -> dict[str, np.ndarray]:
 
 
 def flow_rows(model: LaborMarket) -> dict[str, np.ndarray]:
-    """Rows of ``FLOW_COLUMNS``: this month's job-to-job moves by (strategy left, strategy joined, level)."""
-    S = model.n_strategies
-    n = S * S * N_LEVELS
-    frm, to, lv = np.unravel_index(np.arange(n), (S, S, N_LEVELS))
+    """Rows of ``FLOW_COLUMNS``: this month's job-to-job moves by (strategy left, strategy joined,
+    trainer's strategy, level)."""
+    shape = model.moves.shape
+    n = model.moves.size
+    frm, to, trainer, lv = np.unravel_index(np.arange(n), shape)
+    moves = model.moves.ravel()
     return {
         "month": np.full(n, model.month), "year": np.full(n, model.year),
-        "from_strategy": frm, "to_strategy": to, "level": lv, "moves": model.moves.ravel().copy(),
+        "from_strategy": frm, "to_strategy": to, "trainer_strategy": trainer, "level": lv,
+        "moves": moves.copy(), "moves_from_trainer": model.moves_from_trainer.ravel().copy(),
+        "mean_training_months": np.divide(model.move_training_months.ravel(), moves, out=np.zeros(n), where=moves > 0),
     }

@@ -2,8 +2,9 @@
 
 One step is one month and runs the phases of ``abm.phases.PIPELINE`` in order:
 
-    AI adoption → labour demand → separations → vacancies → search & matching → wages
-    → careers → retraining → outside option → demographics → accounts → metrics
+    strategy imitation → AI adoption → labour demand → separations → vacancies → search & matching
+    → wages → careers → retraining → outside option → demographics → pipeline policy → accounts
+    → metrics
 
 State lives in column tables (``abm.state``); ``Worker`` and ``Firm`` agents are views onto rows.
 The phases hand each other the declared month state ``model.now`` (``abm.month``) and change
@@ -11,7 +12,8 @@ workers' states only through ``abm.transitions``. Before January of the start ye
 ``burn_in_months`` unrecorded months, so the first recorded month is already in motion.
 Outputs: ``datacollector`` (model-level columns, ``abm.metrics.MODEL_COLUMNS``) and the tidy
 tables ``cluster_metrics()``, ``firm_metrics()``, ``location_metrics()``, ``pay_metrics()`` and
-``flow_metrics()`` (job-to-job moves by the strategies of the firms left and joined).
+``flow_metrics()`` (job-to-job moves by the strategies of the firms left and joined and of the
+firm that trained the worker).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from abm import metrics
 from abm.agents import Firm, Worker
 from abm.month import MonthState
 from abm.params import ParameterError, Params, load_scenario
-from abm.phases import PIPELINE, ai_adoption, demand, matching, vacancies
+from abm.phases import PIPELINE, ai_adoption, demand, matching, pipeline_policy, vacancies
 from abm.phases.accounts import output
 from abm.phases.wages import market_tightness
 from abm.population import base_demand, build_firms, build_workers
@@ -82,8 +84,15 @@ class LaborMarket(mesa.Model):
         self.n_strategies = len(STRATEGIES)
         self.flows: defaultdict[str, float] = defaultdict(int)
         self.cluster_flows: defaultdict[str, np.ndarray] = defaultdict(lambda: np.zeros(self.world.n_clusters))
-        #: this month's job-to-job moves by (strategy of the firm left, strategy of the firm joined, level)
-        self.moves = np.zeros((self.n_strategies, self.n_strategies, N_LEVELS), dtype=np.int64)
+        #: this month's flows by firm strategy (juniors trained, trained workers lost, ...), each (S,)
+        self.strategy_flows: defaultdict[str, np.ndarray] = defaultdict(lambda: np.zeros(self.n_strategies))
+        #: this month's job-to-job moves by (strategy of the firm left, strategy of the firm joined,
+        #: strategy of the worker's trainer — index n_strategies: none —, level of the new job)
+        S = self.n_strategies
+        self.moves = np.zeros((S, S, S + 1, N_LEVELS), dtype=np.int64)
+        #: the same moves made by workers leaving the firm that trained them, and their months of training
+        self.moves_from_trainer = np.zeros_like(self.moves)
+        self.move_training_months = np.zeros(self.moves.shape)
         self.tables: dict[str, list[dict[str, np.ndarray]]] = {"cluster": [], "firm": [], "location": [], "pay": [], "flow": []}
         self.wage_index = np.ones((self.world.n_clusters, N_LEVELS))  # market pay by skill cluster × level, 1 = 2022
         self.in_burn_in = True  # the months before January of start_year: 2022 pay, no outputs
@@ -96,6 +105,8 @@ class LaborMarket(mesa.Model):
         self.firms, firm_size = build_firms(self.p, self.world, self.rng)
         self.workers = build_workers(self.p, self.world, self.firms, firm_size, self.rng, month=self.month)
         self.base_need = base_demand(self.p, self.world, self.workers, self.firms.n)
+        if self.p.apprenticeship_slots > 0:
+            pipeline_policy.place_apprentices(self)
         self.vacancies = Vacancies(max(16, self.p.n_workers // 10))
         self.firm_agents = list(Firm.create_agents(self, self.firms.n, index=np.arange(self.firms.n)))
         self.on_new_workers(np.arange(self.workers.n))
@@ -153,7 +164,10 @@ class LaborMarket(mesa.Model):
         self.month += 1
         self.flows.clear()
         self.cluster_flows.clear()
+        self.strategy_flows.clear()
         self.moves[...] = 0
+        self.moves_from_trainer[...] = 0
+        self.move_training_months[...] = 0.0
         self.firms.other_costs[: self.firms.n] = 0.0
         self.now.state_at_start = self.workers.view("state").copy()
         for phase in PIPELINE:
@@ -213,9 +227,12 @@ class LaborMarket(mesa.Model):
 
     def flow_metrics(self) -> pd.DataFrame:
         """Tidy table of job-to-job moves by month × strategy of the firm left × strategy of the firm
-        joined × level of the new job (columns in ``abm.metrics.FLOW_COLUMNS``): who hires whose workers."""
+        joined × strategy of the worker's trainer × level of the new job (columns in
+        ``abm.metrics.FLOW_COLUMNS``): who hires whose workers, and who trained them."""
         df = self._table("flow", "from_strategy", list(STRATEGY_NAMES))
         df["to_strategy"] = pd.Categorical.from_codes(df["to_strategy"].astype(int), categories=list(STRATEGY_NAMES))
+        df["trainer_strategy"] = pd.Categorical.from_codes(df["trainer_strategy"].astype(int),
+                                                           categories=[*STRATEGY_NAMES, metrics.NO_TRAINER])
         df["level"] = pd.Categorical.from_codes(df["level"].astype(int), categories=list(LEVELS))
         return df
 

@@ -198,6 +198,28 @@ class Params(BaseModel):
     max_vacancy_pay_premium: float = P(0.20, 0.0, 2.0, unit="share of market pay", doc="largest premium over market pay a re-posted need may offer", source="assumption")
     give_up_months: int = P(12, 0, 120, unit="months", doc="months a firm leaves a need it gave up unposted (the work is not done)", source="assumption")
 
+    # --- the pipeline as a public good: poaching levers, strategy imitation, junior-hiring policy ---
+    # every lever is off at its default (0): no random draw and no output changes (tests/test_pipeline.py)
+    retention_pay_share: float = P(0.0, 0.0, 1.0, unit="share of pay", doc="retention pay a firm adds, on top of pay, for workers it trained (promoted out of junior at the firm) while they stay, for retention_pay_months after training; 0 = none", source="firm lever (issue 11); retention bonuses for trained staff (assumption)")
+    retention_pay_months: int = P(48, 1, 600, unit="months", doc="months after the end of training during which a trained worker receives retention pay", source="assumption (retention awards typically vest over 2-4 years)")
+    training_repayment_months: float = P(0.0, 0.0, 24.0, unit="months of pay", doc="months of pay a worker owes the firm that trained them when leaving for another firm during training or within training_bond_months after it (paid to the trainer); 0 = no clause", source="firm lever (issue 11); training repayment agreements (assumption)")
+    training_bond_months: int = P(24, 0, 240, unit="months", doc="months after the end of training during which the repayment clause binds", source="assumption")
+    repayment_payback_months: float = P(12.0, 1.0, 120.0, unit="months", doc="a bonded worker moves only if the new job's extra pay repays what they owe within this many months: the pay they need rises by training_repayment_months / this × current pay", source="assumption")
+    imitation_rate: float = P(0.0, 0.0, 10.0, unit="probability per unit relative gap", doc="at a strategy review a firm switches to the best strategy it observes with probability min(1, this × relative profit gap); 0 = strategies fixed (the baseline)", source="proportional imitation (Schlag 1998, JET 'Why imitate, and if so, how?'); evolutionary firms copying better routines (Nelson & Winter 1982)")
+    strategy_review_months: int = P(12, 1, 120, unit="months", doc="months between a firm's strategy reviews; also the time constant of the moving average of profit per worker it compares", source="assumption (annual planning)")
+    imitation_sample: int = P(5, 1, 100, unit="firms", doc="rival firms a firm observes at a review (random sample)", source="assumption")
+    imitation_noise: float = P(0.5, 0.0, 10.0, unit="× cross-firm s.d.", doc="s.d. of the noise on an observed rival's profit per worker, relative to the cross-firm s.d. of profit per worker", source="assumption (rivals' accounts are seen imperfectly)")
+    switch_cost_months: float = P(1.0, 0.0, 24.0, unit="months of wage bill", doc="cost of switching strategy (a re-organisation), in months of the firm's wage bill, paid in the month of the switch", source="assumption ('a re-organisation month', issue 11)")
+    junior_wage_subsidy: float = P(0.0, 0.0, 1.0, unit="share of pay", doc="public subsidy of a junior's pay paid to the employer, for junior_subsidy_months from the junior's hire; 0 = none", source="policy lever (issue 11); hiring subsidies for young workers (e.g. Cahuc, Carcillo & Le Barbanchon 2019, REStud)")
+    junior_subsidy_cap: float = P(30_000.0, 0.0, 500_000.0, unit="$/year per junior", doc="largest subsidy per junior", source="policy lever")
+    junior_subsidy_months: int = P(24, 1, 120, unit="months", doc="months from a junior's hire during which the subsidy is paid", source="policy lever")
+    apprenticeship_slots: float = P(0.0, 0.0, 50.0, unit="per 1,000 workers a year", doc="new publicly funded apprenticeships a year per 1,000 workers at the start: a standing stock of slots × apprenticeship_months/12 junior places at firms, shared in proportion to their 2022 junior base; 0 = no scheme", source="policy lever (issue 11); apprenticeship schemes (assumption for the size)")
+    apprenticeship_pay_share: float = P(0.5, 0.0, 1.0, unit="share of pay", doc="share of an apprentice's pay the public pays", source="policy lever")
+    apprenticeship_months: int = P(24, 1, 72, unit="months", doc="length of an apprenticeship", source="assumption (≈ a junior's time to promotion, seniority.csv)")
+    apprenticeship_completion: float = P(0.7, 0.0, 1.0, unit="share", doc="share of apprentices who complete: they are promoted to mid at the end; the others stay juniors without the subsidy", source="assumption (apprenticeship completion rates are typically 50-80 %)")
+    training_levy: float = P(0.0, 0.0, 0.2, unit="share of wage bill", doc="levy on the monthly wage bill of firms that hired an experienced (mid or above) worker in the last 12 months, refunded per junior they employ; 0 = none", source="policy lever (issue 11); training levies (e.g. the UK apprenticeship levy, 0.5 % of pay bills)")
+    levy_refund_per_junior: float = P(2_000.0, 0.0, 50_000.0, unit="$/month per junior", doc="levy refunded per junior the firm employs, up to the levy it owes", source="policy lever")
+
     @model_validator(mode="after")
     def _combinations(self) -> Params:
         for group in (STRATEGY_SHARES, REMOTE_POLICY_SHARES):

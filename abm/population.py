@@ -21,7 +21,7 @@ from abm.params import Params
 from abm.pay import location_factor
 from abm.state import NO_FIRM, Firms, PayPolicy, Workers, WorkerState
 from abm.strategies import strategy_shares
-from abm.world import N_LEVELS, World, cell_index
+from abm.world import JUNIOR, N_LEVELS, World, cell_index
 
 SKILL_NOISE = 0.05  # s.d. of individual skill noise around the profile (assumption)
 FIRM_SIZE_SIGMA = 1.0  # lognormal dispersion of firm sizes (assumption: skewed size distribution)
@@ -41,7 +41,7 @@ MAX_INITIAL_TENURE = 60
 def build_firms(p: Params, world: World, rng: np.random.Generator) -> tuple[Firms, np.ndarray]:
     """Firms with location, strategy, policies and pay level; returns the table and relative sizes."""
     n = p.n_firms
-    firms = Firms(n, width={"given_up_until": world.n_occupations * N_LEVELS})
+    firms = Firms(n, width={"given_up_until": world.n_occupations * N_LEVELS, "apprentice_places": world.n_occupations})
     firms.append(
         location=rng.choice(world.n_locations, n, p=world.locations["firm_share"].to_numpy()),
         strategy=_assign_shares(strategy_shares(p), n, rng),
@@ -110,6 +110,9 @@ def build_workers(p: Params, world: World, firms: Firms, firm_size: np.ndarray, 
         prefers_remote=rng.random(n) < p.remote_preference_share,
         entry_month=np.full(n, month, dtype=np.int32),
     )
+    in_training = employed & (level == JUNIOR)  # employed juniors are being trained by their employer
+    workers.trainer[:n] = np.where(in_training, employer, NO_FIRM)
+    workers.training_start[:n] = np.where(in_training, workers.hired_month[:n], 0)
     return workers
 
 

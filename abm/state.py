@@ -52,6 +52,10 @@ class VacancyScope(IntEnum):
 
 NO_FIRM = -1
 NO_OCC = -1
+#: ``training_end`` of a worker who has not finished training (still a junior, or never trained)
+NOT_TRAINED = np.iinfo(np.int32).max
+#: ``apprentice_until`` of a worker who is not an apprentice
+NOT_APPRENTICE = np.iinfo(np.int32).min
 
 
 class Table:
@@ -130,6 +134,11 @@ class Workers(Table):
         "prefers_remote": (np.bool_, False),  # values a fully remote job (remote_amenity_value)
         "left_tech_month": (np.int32, 0),  # month the worker left tech for other work
         "stand_in": (np.bool_, False),  # hired one level below a need, trained on the job into it
+        # the pipeline (abm.phases.pipeline_policy): who trained the worker, when, and apprenticeships
+        "trainer": (np.int32, NO_FIRM),  # firm where the worker did (or does) their junior years; NO_FIRM: none in the model
+        "training_start": (np.int32, 0),  # month the junior years at the trainer began
+        "training_end": (np.int32, NOT_TRAINED),  # month promoted out of junior at the trainer (NOT_TRAINED while junior)
+        "apprentice_until": (np.int32, NOT_APPRENTICE),  # last month of a publicly funded apprenticeship (NOT_APPRENTICE: none)
     }
 
 
@@ -153,6 +162,10 @@ class Firms(Table):
         "profit": (np.float64, 0.0),
         "cumulative_profit": (np.float64, 0.0),
         "given_up_until": (np.int32, np.iinfo(np.int32).min),  # (F, O·L) month until which a need given up stays unposted
+        # the pipeline (abm.phases.imitation, abm.phases.pipeline_policy)
+        "profit_per_worker": (np.float64, np.nan),  # moving average of profit per worker ($/worker-year) its rivals can observe
+        "last_experienced_hire": (np.int32, np.iinfo(np.int32).min),  # month of its last hire at mid level or above
+        "apprentice_places": (np.int32, 0),  # (F, O) publicly funded apprenticeship places at the firm
     }
 
 

@@ -12,8 +12,16 @@ A worker is always in exactly one state (``abm.state.WorkerState``)::
 The phases decide *who* moves; the functions here do the moving, vectorised over index arrays,
 and keep everything that depends on it consistent: the worker columns, the firms' headcounts
 (``model.now.headcount``), the month's flow counters (``model.flows``, ``model.cluster_flows``,
-``model.moves``) and the eligibility cache (``eligible_fresh``). No phase writes a worker's
-``state`` or ``employer`` itself.
+``model.strategy_flows``, ``model.moves``) and the eligibility cache (``eligible_fresh``). No phase
+writes a worker's ``state`` or ``employer`` itself.
+
+**The training record** (the pipeline, issue 11) is kept here too. Taking a junior job makes the
+hiring firm the worker's ``trainer`` and restarts their training (``training_start``); promotion
+out of junior at the trainer ends it (``training_end``) and counts a junior trained. Every
+job-to-job move is recorded with the strategy of the worker's trainer and their months of
+training; a move away from the trainer is a poached trained worker, and a worker bound by a
+repayment clause pays the trainer back. A firm's strategy changes only through
+:func:`switch_strategy`.
 """
 
 from __future__ import annotations
@@ -22,9 +30,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.arrays import rank_within_groups
 from abm.invariants import InvariantError
-from abm.state import NO_FIRM, NO_OCC, WorkerState
-from abm.world import JUNIOR, N_LEVELS, SENIOR, cell_index
+from abm.state import NO_FIRM, NO_OCC, NOT_APPRENTICE, NOT_TRAINED, WorkerState
+from abm.world import JUNIOR, MID, N_LEVELS, SENIOR, cell_index
 
 if TYPE_CHECKING:
     from abm.model import LaborMarket
@@ -49,6 +58,7 @@ def _leave_job(model: LaborMarket, idx: np.ndarray) -> np.ndarray:
     w.employer[idx] = NO_FIRM
     w.remote[idx] = False
     w.stand_in[idx] = False
+    w.apprentice_until[idx] = NOT_APPRENTICE  # an apprenticeship ends with the job
     return firm
 
 
@@ -66,6 +76,10 @@ def _take_job(model: LaborMarket, idx: np.ndarray, firm: np.ndarray, occupation:
     w.spell[idx] = 0
     w.hired_month[idx] = model.month
     _count(model, idx, +1)
+    junior = level == JUNIOR  # a junior job: the firm trains the worker from now on
+    w.trainer[idx[junior]] = firm[junior]
+    w.training_start[idx[junior]] = model.month
+    w.training_end[idx[junior]] = NOT_TRAINED
 
 
 def _to_search(model: LaborMarket, idx: np.ndarray) -> None:
@@ -83,7 +97,10 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
     """Fill vacancies ``vac`` with ``worker`` (job seekers, or employees moving job to job) at ``wage``.
 
     A job-to-job move is a quit for the old firm (its replacement vacancy follows from its gap next
-    month) and a hire for the new one; it is recorded by (old strategy, new strategy, level).
+    month) and a hire for the new one; it is recorded by (old strategy, new strategy, trainer's
+    strategy, level) — see :func:`_record_moves`. A hire at mid level or above of a worker the firm
+    did not train is an experienced hire from others. Junior hires fill the firm's open
+    apprenticeship places first.
     """
     w, v, firms, f = model.workers, model.vacancies, model.firms, model.flows
     if len(np.unique(vac)) != len(vac) or len(np.unique(worker)) != len(worker):
@@ -94,15 +111,22 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
     movers = worker[moved]
     if len(movers):
         old_firm = _leave_job(model, movers)
-        S = model.n_strategies
-        key = (firms.strategy[old_firm].astype(np.int64) * S + firms.strategy[firm[moved]]) * N_LEVELS + level[moved]
-        model.moves += np.bincount(key, minlength=model.moves.size).reshape(model.moves.shape)
+        _record_moves(model, movers, old_firm, firm[moved], level[moved])
         model.count_by_cluster("job_to_job_moves", occupation[moved])
         f["job_to_job_moves"] += len(movers)
         f["job_to_job_pay_gain_sum"] += float((wage[moved] / np.maximum(w.last_wage[movers], 1.0) - 1.0).sum())
     rehired = w.laid_off_by[worker] == firm
+    experienced = level >= MID
+    if experienced.any():
+        from_others = experienced & (w.trainer[worker] != firm)
+        model.strategy_flows["experienced_hires_from_others"] += np.bincount(
+            firms.strategy[firm[from_others]], minlength=model.n_strategies)
+        firms.last_experienced_hire[firm[experienced]] = model.month
     _take_job(model, worker, firm, occupation, level, wage, factor, remote)
     w.stand_in[worker] = v.need_level[vac] > level  # hired one level below the need: trained into it
+    if model.p.apprenticeship_slots > 0:
+        junior = level == JUNIOR
+        _start_apprenticeships(model, worker[junior], firm[junior], occupation[junior])
     w.location[worker] = np.where(moving, firms.location[firm], w.location[worker])
     retrained = w.retrained[worker]
     age = model.month - v.first_posted[vac]  # the recruiting cycle: from the first posting of the need
@@ -131,6 +155,52 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
     v.keep(~filled)
 
 
+def _record_moves(model: LaborMarket, movers: np.ndarray, old_firm: np.ndarray, new_firm: np.ndarray,
+                  level: np.ndarray) -> None:
+    """Job-to-job ``movers`` (already out of ``old_firm``) by (strategy left, strategy joined, trainer's
+    strategy — ``n_strategies`` for no trainer —, new level), with their months of training. A
+    move away from the trainer is a poached trained worker; within the repayment clause's reach
+    (during training or ``training_bond_months`` after it) the mover pays the trainer
+    ``training_repayment_months`` months of the pay they had there."""
+    w, firms, p = model.workers, model.firms, model.p
+    S = model.n_strategies
+    trainer = w.trainer[movers]
+    trained = trainer != NO_FIRM
+    trainer_strategy = np.where(trained, firms.strategy[np.maximum(trainer, 0)], S).astype(np.int64)
+    end = w.training_end[movers]
+    months = np.where(trained, np.minimum(end, model.month).astype(np.int64) - w.training_start[movers], 0)
+    key = ((firms.strategy[old_firm].astype(np.int64) * S + firms.strategy[new_firm]) * (S + 1)
+           + trainer_strategy) * N_LEVELS + level
+    size, shape = model.moves.size, model.moves.shape
+    from_trainer = trainer == old_firm
+    model.moves += np.bincount(key, minlength=size).reshape(shape)
+    model.moves_from_trainer += np.bincount(key[from_trainer], minlength=size).reshape(shape)
+    model.move_training_months += np.bincount(key, weights=months, minlength=size).reshape(shape)
+    model.flows["poached_trained_workers"] += int(from_trainer.sum())
+    model.strategy_flows["trained_workers_lost"] += np.bincount(firms.strategy[old_firm[from_trainer]], minlength=S)
+    if p.training_repayment_months > 0:
+        bonded = from_trainer & (end > model.month - p.training_bond_months)  # NOT_TRAINED: still in training
+        owed = p.training_repayment_months * w.last_wage[movers[bonded]] / 12.0
+        firms.other_costs[: firms.n] -= np.bincount(old_firm[bonded], weights=owed, minlength=firms.n)
+        model.flows["training_repayments"] += float(owed.sum())
+
+
+def _start_apprenticeships(model: LaborMarket, juniors: np.ndarray, firm: np.ndarray, occupation: np.ndarray) -> None:
+    """New ``juniors`` fill the open apprenticeship places of their firm × occupation, in hiring order;
+    an apprenticeship ends ``apprenticeship_months`` later (``abm.phases.pipeline_policy``)."""
+    if len(juniors) == 0:
+        return
+    w, firms = model.workers, model.firms
+    O = model.world.n_occupations
+    places = firms.apprentice_places[: firms.n].ravel()
+    current = np.flatnonzero(w.view("apprentice_until") != NOT_APPRENTICE)
+    taken = np.bincount(w.employer[current].astype(np.int64) * O + w.occupation[current], minlength=places.size)
+    cell = firm.astype(np.int64) * O + occupation
+    fills = rank_within_groups(cell, np.arange(len(cell))) < (places - taken)[cell]
+    w.apprentice_until[juniors[fills]] = model.month + model.p.apprenticeship_months
+    model.flows["apprenticeships_started"] += int(fills.sum())
+
+
 def return_to_sponsor(model: LaborMarket, idx: np.ndarray, wage: np.ndarray, factor: np.ndarray, remote: np.ndarray) -> None:
     """Sponsored trainees who completed their programme take the job their sponsor trained them for."""
     w = model.workers
@@ -152,6 +222,20 @@ def promote(model: LaborMarket, idx: np.ndarray) -> None:
     w.stand_in[idx] = False
     _count(model, idx, +1)
     model.flows["promotions"] += len(idx)
+    # out of junior: training at the trainer ends (a junior's trainer is always their employer)
+    done = idx[old == JUNIOR]
+    w.training_end[done] = model.month
+    w.apprentice_until[done] = NOT_APPRENTICE
+    model.strategy_flows["juniors_trained"] += np.bincount(
+        model.firms.strategy[w.employer[done]], minlength=model.n_strategies)
+
+
+def end_apprenticeships(model: LaborMarket, idx: np.ndarray, completed: np.ndarray) -> None:
+    """Apprentices ``idx`` at the end of their term: those ``completed`` (mask) qualify and are promoted
+    to mid; the others stay juniors without the apprenticeship subsidy."""
+    model.workers.apprentice_until[idx] = NOT_APPRENTICE
+    model.flows["apprenticeships_completed"] += int(completed.sum())
+    promote(model, idx[completed])
 
 
 # --- exits from employment ----------------------------------------------------------------------------
@@ -269,3 +353,18 @@ def enter(model: LaborMarket, **columns: np.ndarray) -> np.ndarray:
     model.flows["graduates"] += n
     model.on_new_workers(idx)
     return idx
+
+
+# --- firms ----------------------------------------------------------------------------------------------
+def switch_strategy(model: LaborMarket, firm: np.ndarray, strategy: np.ndarray) -> None:
+    """Firms ``firm`` (distinct) adopt ``strategy``: a re-organisation costing ``switch_cost_months``
+    of their monthly wage bill. Their targets follow the new strategy from the next demand phase;
+    their AI adoption moves towards its appetite by itself (ai_adoption phase)."""
+    firms, S = model.firms, model.n_strategies
+    if len(np.unique(firm)) != len(firm):
+        raise InvariantError("a firm would switch strategy twice in one month")
+    firms.other_costs[firm] += model.p.switch_cost_months * firms.wage_bill[firm]
+    model.strategy_flows["switched_out"] += np.bincount(firms.strategy[firm], minlength=S)
+    model.strategy_flows["switched_in"] += np.bincount(strategy, minlength=S)
+    firms.strategy[firm] = strategy
+    model.flows["strategy_switches"] += len(firm)

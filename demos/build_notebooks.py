@@ -50,6 +50,8 @@ PLANS: dict[str, Plan] = {
                           own_change={"retraining_length_scale": 0.75}),
     "05_strategies": Plan(tries=((2, ("firm_profit",)), (3, ("strategy_juniors",))),
                           own_change={"share_cutting": 0.45, "share_recomposing": 0.15}, scoreboard=True),
+    "06_public_good": Plan(tries=((1, ("strategy_mix", "seniority")), (3, ("public_spend", "firm_profit"))),
+                           own_change={"retention_pay_share": 0.2}),
 }
 
 

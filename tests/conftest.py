@@ -9,7 +9,10 @@ def small_model():
     model = LaborMarket(seed=3, n_workers=2000, worker_agents=False)
     model.flows.clear()
     model.cluster_flows.clear()
+    model.strategy_flows.clear()
     model.moves[...] = 0
+    model.moves_from_trainer[...] = 0
+    model.move_training_months[...] = 0.0
     return model
 
 

@@ -190,12 +190,15 @@ def test_experiments_folder_holds_only_specs_and_the_baseline_pointer():
 @pytest.mark.parametrize("path", _experiment_specs(), ids=lambda p: p.name)
 def test_shipped_specs_validate_and_stay_modest(path):
     spec = load_spec(path)
-    assert spec.n_runs() <= 200
+    pipeline = path.stem.startswith("pipeline_")  # issue 11 asks for >= 10 replicates per point
+    assert spec.n_runs() <= (500 if pipeline else 200)
     calibration = spec.experiment.name.startswith("calibration")  # the searches run at the calibrated size
     for p in spec.points():
         params = spec.params_for(p)
         assert params.n_workers <= (20_000 if calibration else 10_000)
-    if path.stem != "sensitivity_retraining":
+    if pipeline:
+        assert spec.experiment.replicates >= 10 and spec.experiment.months <= 156
+    elif path.stem != "sensitivity_retraining":
         assert 3 <= spec.experiment.replicates <= 5 and spec.experiment.months <= 156
 
 

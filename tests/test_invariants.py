@@ -1,4 +1,5 @@
-"""Conservation invariants every month, on the default mix and on random valid parameters."""
+"""Conservation invariants every month, on the default mix and on random valid parameters (every
+lever live, the pipeline levers of issue 11 included)."""
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -78,6 +79,26 @@ def valid_params(draw):
         sponsor_share=draw(st.floats(0, 1)),
         initial_unemployment_rate=draw(st.floats(0, 0.3)),
         worker_agents=draw(st.booleans()),
+        # the pipeline levers (issue 11), every one of them live
+        retention_pay_share=draw(st.floats(0, 0.5)),
+        retention_pay_months=draw(st.integers(1, 60)),
+        training_repayment_months=draw(st.floats(0, 12)),
+        training_bond_months=draw(st.integers(0, 48)),
+        repayment_payback_months=draw(st.floats(1, 36)),
+        imitation_rate=draw(st.floats(0, 10)),
+        strategy_review_months=draw(st.integers(1, 8)),
+        imitation_sample=draw(st.integers(1, 20)),
+        imitation_noise=draw(st.floats(0, 3)),
+        switch_cost_months=draw(st.floats(0, 6)),
+        junior_wage_subsidy=draw(st.floats(0, 1)),
+        junior_subsidy_cap=draw(st.floats(0, 100_000)),
+        junior_subsidy_months=draw(st.integers(1, 48)),
+        apprenticeship_slots=draw(st.floats(0, 50)),
+        apprenticeship_pay_share=draw(st.floats(0, 1)),
+        apprenticeship_months=draw(st.integers(1, 36)),
+        apprenticeship_completion=draw(st.floats(0, 1)),
+        training_levy=draw(st.floats(0, 0.2)),
+        levy_refund_per_junior=draw(st.floats(0, 10_000)),
     )
 
 

@@ -56,10 +56,10 @@ def shown_in_notebook(lesson) -> set[int]:
 
 
 # --- the lesson files ---------------------------------------------------------------------------
-def test_five_lessons_in_order():
-    assert STEMS == ["01_mismatch", "02_pipeline", "03_remote_pay", "04_retraining", "05_strategies"]
-    assert [lesson.number for lesson in LESSONS] == [1, 2, 3, 4, 5]
-    assert len({lesson.key for lesson in LESSONS}) == 5
+def test_six_lessons_in_order():
+    assert STEMS == ["01_mismatch", "02_pipeline", "03_remote_pay", "04_retraining", "05_strategies", "06_public_good"]
+    assert [lesson.number for lesson in LESSONS] == [1, 2, 3, 4, 5, 6]
+    assert len({lesson.key for lesson in LESSONS}) == 6
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=STEMS)

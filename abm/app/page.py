@@ -67,7 +67,7 @@ EXPLORE_TABS: dict[str, tuple[str, ...]] = {
     "Mismatch": ("seekers_vacancies", "cluster_ratio", "vacancy_duration", "mismatch"),
     "Pay": ("remote_pay", "remote_by_cluster", "ai_premium", "wage_change"),
     "Pipeline": ("seniority", "junior_hires", "hard_to_fill", "strategy_juniors"),
-    "Firms": ("firm_profit", "strategy_headcount", "strategy_juniors", "strategy_seniors"),
+    "Firms": ("firm_profit", "strategy_mix", "pipeline_balance", "strategy_juniors", "strategy_seniors"),
     "Retraining": ("retraining", "retrained_employed", "retraining_flows", "retrained_pay", "long_term_unemployed"),
     "Locations": ("location_workers", "location_unemployment", "location_pay", "location_remote"),
 }

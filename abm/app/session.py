@@ -91,6 +91,14 @@ KNOB_GROUPS: dict[str, list[Knob]] = {
         Knob("vacancy_life_months", "Life of a job posting", 0.5, 12.0, 0.5, unit=" months"),
         Knob("outside_exit_rate", "Leaving tech for other work (top monthly rate)", 0.0, 0.4, 0.01, percent=True),
     ],
+    "The pipeline: poaching, imitation, junior policy": [
+        Knob("imitation_rate", "Strategy imitation (firms copy what pays; 0 = fixed)", 0.0, 3.0, 0.1),
+        Knob("training_repayment_months", "Training repayment clause", 0.0, 12.0, 1.0, unit=" months of pay"),
+        Knob("retention_pay_share", "Retention pay for workers a firm trained", 0.0, 0.5, 0.01, percent=True),
+        Knob("junior_wage_subsidy", "Junior wage subsidy (public share of pay)", 0.0, 1.0, 0.05, percent=True),
+        Knob("apprenticeship_slots", "Apprenticeships a year per 1,000 workers", 0.0, 40.0, 1.0),
+        Knob("training_levy", "Training levy on firms that take without training", 0.0, 0.1, 0.005, decimals_percent=1),
+    ],
 }
 KNOBS: dict[str, Knob] = {k.name: k for group in KNOB_GROUPS.values() for k in group}
 WORKER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)

@@ -290,6 +290,30 @@ def _per_firm(column: str) -> Callable[[Tables], pd.DataFrame]:
     return data
 
 
+def strategy_mix(t: Tables) -> pd.DataFrame:
+    f = t["firm"]
+    total = f.groupby("month")["firms"].transform("sum").clip(lower=1)
+    return _by(f.assign(share=100 * f["firms"] / total), "strategy", lambda s: s["share"], _strategies_with_firms)
+
+
+def pipeline_balance(t: Tables) -> pd.DataFrame:
+    """Per strategy, cumulative since the start: juniors trained to mid, trained workers hired away by
+    other firms, experienced workers hired from other firms (bars, per 2022 worker of the strategy)."""
+    f = t["firm"]
+    f = f[f["month"] > 0]
+    start = t["firm"][t["firm"]["month"] == t["firm"]["month"].min()].set_index("strategy")["headcount"].clip(lower=1)
+    sums = f.groupby("strategy", observed=True)[["juniors_trained", "trained_workers_lost", "experienced_hires_from_others"]].sum()
+    sums = sums[start.reindex(sums.index).fillna(0) > 0].div(start.reindex(sums.index), axis=0) * 100
+    sums.columns = ["trained", "lost", "taken"]
+    return _categories(sums, theme.strategy_label)
+
+
+def public_spend(t: Tables) -> pd.DataFrame:
+    m = t["model"]
+    return _lines(m, {"subsidy": m["junior_wage_subsidies"] / 1e3, "apprenticeships": m["apprenticeship_subsidies"] / 1e3,
+                      "levy": -m["training_levy_receipts"] / 1e3, "net": m["public_pipeline_spend"] / 1e3})
+
+
 def retraining(t: Tables) -> pd.DataFrame:
     m = t["model"]
     return _lines(m, {"enrolled": m["retraining_enrolled"], "completed": m["retraining_completed"].cumsum()})
@@ -395,7 +419,7 @@ CHART_LIST: tuple[Chart, ...] = (
           "hbars", "", "mean age of open vacancies (months)", "cluster_group",
           labels={"growth": "growth clusters", "legacy": "legacy-exposed clusters"}, y_format=".1f"),
     Chart("hard_to_fill", "Hard-to-fill roles: how long vacancies stay open", hard_to_fill, "line", _YEAR,
-          "mean age of open vacancies (months)", "hard_to_fill", y_zero=True,
+          "recruiting time so far of open needs (months)", "hard_to_fill", y_zero=True,
           caption="Senior vacancies that stay open longer are the pipeline gap arriving.", y_format=".1f"),
     Chart("remote_by_cluster", "Remote ÷ onsite pay by cluster (last 6 months)", remote_by_cluster, "hbars", "",
           "remote ÷ onsite pay (ratio)", "policy", rules=(1.0,), y_format=".2f"),
@@ -412,6 +436,15 @@ CHART_LIST: tuple[Chart, ...] = (
           "junior employees per firm", "strategy", y_zero=True, y_format=",.1f"),
     Chart("strategy_seniors", "Seniors + staff per firm, by strategy", _per_firm("seniors"), "line", _YEAR,
           "senior + staff employees per firm", "strategy", y_zero=True, y_format=",.1f"),
+    Chart("strategy_mix", "Share of firms by strategy", strategy_mix, "line", _YEAR, "% of firms", "strategy",
+          caption="Fixed in the baseline; with strategy imitation on, firms copy the strategies that look more profitable.",
+          y_zero=True, y_format=".0f"),
+    Chart("pipeline_balance", "Who trains, who takes (since the start)", pipeline_balance, "hbars", "",
+          "workers per 100 of the strategy's 2022 workforce", "pipeline",
+          caption="Juniors a strategy's firms trained to mid, the trained workers other firms hired away from them, "
+                  "and the experienced workers they hired from other firms.", y_format=",.1f"),
+    Chart("public_spend", "Public spending on the junior pipeline", public_spend, "line", _YEAR,
+          "$ thousand / month", "public", rules=(0.0,), y_format=",.0f"),
     Chart("retraining", "Retraining: in programmes and completed", retraining, "line", _YEAR, "workers", "retraining",
           y_zero=True, y_format=",.0f"),
     Chart("retrained_employed", "Retraining completers in work", retrained_employed, "line", _YEAR,

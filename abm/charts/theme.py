@@ -163,6 +163,15 @@ def family(name: str) -> dict[str, Style]:
     if name == "pay":
         return {"retrained": Style("retrained and employed (mean)", OKABE_ITO["bluish_green"], SOLID, "o"),
                 "median": Style("all employees (median)", GREY, DASHED, "s")}
+    if name == "pipeline":  # who trains, who takes (cumulative workers)
+        return {"trained": Style("juniors trained to mid", OKABE_ITO["bluish_green"], SOLID, "o"),
+                "lost": Style("trained workers hired away", OKABE_ITO["vermillion"], DASHED, "s"),
+                "taken": Style("experienced hires from others", OKABE_ITO["blue"], DOTTED, "D")}
+    if name == "public":  # public money on the pipeline ($ thousand a month)
+        return {"subsidy": Style("junior wage subsidies", OKABE_ITO["blue"], SOLID, "o"),
+                "apprenticeships": Style("apprenticeships", OKABE_ITO["bluish_green"], DASHED, "s"),
+                "levy": Style("training levy collected (negative)", OKABE_ITO["vermillion"], DOTTED, "v"),
+                "net": Style("net public spend", INK, SOLID, "D")}
     if name == "hard_to_fill":
         return {"senior": Style("senior + staff vacancies", LEVEL_COLORS[3], SOLID, "D"),
                 "ml_ai": Style("ML / AI vacancies", CLUSTER_GROUPS["growth"].color, DASHED, "o")}

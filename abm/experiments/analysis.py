@@ -318,6 +318,15 @@ def report(results: str | Path, out: str | Path | None = None, outputs: list[str
             figures.pay_by_cluster(pay_tab, pol, x, factors, dest / "pay_by_cluster.png", title=name)
             figs.append(("pay_by_cluster.png", f"Remote/onsite pay ratio (final {window} months) by cluster and by pay "
                                                f"policy against {x}"))
+    pipeline_md: list[str] = []
+    pipeline_figures = [f for f in rspec.figures if f.startswith(("pipeline_", "strategy_mix", "policy_cost"))]
+    if pipeline_figures:  # issue 11: who pays for the pipeline (abm.experiments.pipeline)
+        from abm.experiments import pipeline
+
+        p_figs, pipeline_md, p_written = pipeline.report_section(
+            lambda table, cols: read_table(results, table, columns=cols), manifest, labels, pipeline_figures, dest)
+        figs += p_figs
+        written.update(p_written)
     for fname, _ in figs:
         written[fname] = dest / fname
 
@@ -330,6 +339,7 @@ def report(results: str | Path, out: str | Path | None = None, outputs: list[str
     md += [f"> {n}" for n in notes] + ([""] if notes else [])
     for fname, caption in figs:
         md += [f"## {caption}", "", f"![{fname}]({fname})", ""]
+    md += pipeline_md
     if model is not None:
         md += ["## Summary", "", (dest / "summary.md").read_text(encoding="utf-8"), ""]
     if ov is not None and len(ov):

@@ -70,7 +70,8 @@ from abm.files import (
 )
 from abm.params import REMOTE_POLICY_SHARES, STRATEGY_SHARES, ParameterError, Params
 
-FigureName = Literal["timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity"]
+FigureName = Literal["timeseries", "final", "heatmap", "profit_by_strategy", "pay_by_cluster", "beveridge", "sensitivity",
+                     "pipeline_payoff", "strategy_mix", "pipeline_seniors", "policy_cost"]
 FIGURES: tuple[str, ...] = get_args(FigureName)
 SHARE_GROUPS = (STRATEGY_SHARES, REMOTE_POLICY_SHARES)
 KEY_COLUMNS = ("run_id", "set_id", "replicate", "seed")
@@ -520,7 +521,8 @@ def _check_design(spec: ExperimentSpec, where: str) -> None:
         raise ParameterError(f"{where}: [report] 'x' = {rep.x!r} is invalid: allowed: a varied parameter "
                              f"({', '.join(cols) or 'none: nothing is varied'})")
     if rep.figures:
-        need = {"profit_by_strategy": "firm", "pay_by_cluster": "pay"}
+        need = {"profit_by_strategy": "firm", "pay_by_cluster": "pay", "pipeline_payoff": "firm", "strategy_mix": "firm",
+                "pipeline_seniors": "model", "policy_cost": "model"}
         for fig in rep.figures:
             if fig in need and need[fig] not in spec.experiment.outputs:
                 raise ParameterError(f"{where}: [report] figures: '{fig}' needs the '{need[fig]}' table; add it to "

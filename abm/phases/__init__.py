@@ -12,8 +12,10 @@ from abm.phases import (
     careers,
     demand,
     demographics,
+    imitation,
     matching,
     outside_option,
+    pipeline_policy,
     retraining,
     separations,
     vacancies,
@@ -22,6 +24,7 @@ from abm.phases import (
 
 #: The month, in order.
 PIPELINE = (
+    imitation,
     ai_adoption,
     demand,
     separations,
@@ -32,6 +35,7 @@ PIPELINE = (
     retraining,
     outside_option,
     demographics,
+    pipeline_policy,
     accounts,
 )
 

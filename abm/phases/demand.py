@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.phases import pipeline_policy
 from abm.state import WorkerState
 from abm.strategies import STRATEGIES
-from abm.world import cell_index
+from abm.world import JUNIOR, cell_index
 
 if TYPE_CHECKING:
     from abm.model import LaborMarket
@@ -63,6 +64,9 @@ def run(model: LaborMarket) -> None:
     sub = p.ai_substitution_scale * world.ai_substitution[None, :, None] * world.level_substitution_scale[None, None, :]
     dearer = (model.wage_index[world.occupation_cluster] ** -p.labour_demand_elasticity)[None, :, :]
     demand = model.base_need * (now.demand_index * np.exp(shock))[:, None, None] * np.maximum(1.0 + comp * a, 0.0) * dearer
+    subsidised = pipeline_policy.junior_cost_share(model)
+    if subsidised is not None:  # a junior that costs the firm less: demand rises at the own-wage elasticity
+        demand[:, :, JUNIOR] *= (1.0 - subsidised) ** -p.labour_demand_elasticity
     productivity = 1.0 + sub * a
     target = np.empty_like(demand)
     hiring = np.empty_like(demand)
@@ -73,6 +77,10 @@ def run(model: LaborMarket) -> None:
             continue
         target[f] = strat.headcount_target(demand[f], productivity[f], model.base_need[f], p)
         hiring[f] = strat.hiring_target(target[f], firms.adoption[: firms.n][f], model.base_need[f], p)
+    if p.apprenticeship_slots > 0:  # publicly funded places come on top, whatever the strategy
+        places = firms.apprentice_places[: firms.n]
+        target[:, :, JUNIOR] += places
+        hiring[:, :, JUNIOR] += places
     now.labour_demand = demand
     now.productivity = productivity
     now.target = target

@@ -27,7 +27,9 @@ No aggregate matching function is imposed: hires come out of explicit frictions.
    raised by up to ``bargaining_room`` to meet what the worker needs (+ ``relocation_premium``
    when moving). Workers compare job *values*: pay × (1 + ``remote_amenity_value``) for a fully
    remote job if they prefer remote work (Mas & Pallais 2017). A job seeker needs their
-   reservation wage; an employee needs the value of their current job × (1 + ``job_switch_margin``).
+   reservation wage; an employee needs the value of their current job × (1 + ``job_switch_margin``),
+   more if their trainer pays them retention or a training repayment clause binds them
+   (``abm.phases.pipeline_policy``).
 6. **Acceptance.** A worker takes the best acceptable offer. With probability
    ``counter_offer_rate`` the current employer of a worker about to leave matches the offer's
    value, if it is not cutting that role (Postel-Vinay & Robin 2002); the worker stays.
@@ -48,7 +50,7 @@ import numpy as np
 
 from abm import transitions
 from abm.arrays import first_in_groups, sample_entries, sample_rows
-from abm.phases import wages
+from abm.phases import pipeline_policy, wages
 from abm.state import VacancyScope, WorkerState
 from abm.world import JUNIOR, N_LEVELS, cell_index, skill_gap, skill_gap_rows
 
@@ -134,7 +136,10 @@ def search_probability(model: LaborMarket, emp: np.ndarray) -> np.ndarray:
     p, w, world = model.p, model.workers, model.world
     going = (wages.market_pay(model)[:, :, None] * world.pay_index[None, None, :]).ravel()  # (O, L, M) going rates
     cell = (w.occupation[emp].astype(np.int64) * N_LEVELS + w.level[emp]) * world.n_locations + w.location[emp]
-    pay_gap = np.maximum(going[cell] / w.wage[emp] - 1.0, 0.0)
+    pay = w.wage[emp]
+    if p.retention_pay_share > 0:  # retention pay is pay too
+        pay = pay * pipeline_policy.retention_factor(model, emp)
+    pay_gap = np.maximum(going[cell] / pay - 1.0, 0.0)
     risk = model.firms.layoff_risk[w.employer[emp]]
     wants_remote = w.prefers_remote[emp] & ~w.remote[emp]
     return np.minimum(1.0, p.ojs_search_rate * (1.0 + p.ojs_pay_gap_weight * pay_gap + p.ojs_layoff_risk_weight * risk
@@ -159,6 +164,8 @@ def run(model: LaborMarket) -> None:
     needed[~is_employed] = w.reservation_wage[seekers]
     needed[is_employed] = (w.wage[on_the_job] * amenity(model, on_the_job, w.remote[on_the_job])
                            * (1.0 + p.job_switch_margin))
+    if pipeline_policy.binds_movers(p):
+        needed[is_employed] = pipeline_policy.needed_to_move(model, on_the_job, needed[is_employed])
     applicant, vac = _apply(model, searchers, is_employed, needed)
     if len(vac) == 0:
         return
