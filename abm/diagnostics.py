@@ -189,10 +189,7 @@ def retraining_evaluation(params: Params, seeds: Sequence[int], months: int, exe
 # --- the report ---------------------------------------------------------------------------------------------------
 def write(out: Path, clusters: Sequence[pd.DataFrame], models: Sequence[pd.DataFrame], events: pd.DataFrame) -> list[Path]:
     """Write the diagnostics (markdown, CSVs, figures) into ``out``; returns the files."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     mf = matching_function(clusters)
     bev = beveridge(models)
@@ -202,17 +199,15 @@ def write(out: Path, clusters: Sequence[pd.DataFrame], models: Sequence[pd.DataF
     bev.to_csv(files[1], index=False)
     events.to_csv(files[2], index=False)
 
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.plot(100 * bev["unemployment_rate_mean"], 100 * bev["vacancy_rate_mean"], "-o", color="#0072B2")
-    for _, r in bev.iterrows():
-        ax.annotate(str(int(r["cal"])), (100 * r["unemployment_rate_mean"], 100 * r["vacancy_rate_mean"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
-    ax.set(xlabel="unemployment rate (%)", ylabel="vacancy rate (%)", title="Beveridge curve (yearly means over seeds)")
+    from abm.charts import static
+
+    fig = Figure(figsize=(5.5, 4.5))
+    static.draw("beveridge", {"model": models[0]}, fig.add_subplot(), title="Beveridge curve (the first seed, month by month)")
     fig.tight_layout()
     fig.savefig(files[3], dpi=120)
-    plt.close(fig)
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    axes = fig.subplots(1, 2)
     if not events.empty:
         h = events["months_after"]
         for ax, col, scale, label in ((axes[0], "employment_effect", 100, "employment (percentage points)"),
@@ -226,7 +221,6 @@ def write(out: Path, clusters: Sequence[pd.DataFrame], models: Sequence[pd.DataF
         fig.suptitle("Retraining: trainees minus comparable non-trainees of the same month, cluster and level")
     fig.tight_layout()
     fig.savefig(files[4], dpi=120)
-    plt.close(fig)
 
     lines = ["# Diagnostics (reported beside the targets, not fitted)", "",
              "## Matching function (cluster × month panel, fixed effects per run × cluster)", "",
