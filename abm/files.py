@@ -26,6 +26,7 @@ Every error is one :class:`~abm.params.ParameterError` line naming the file, the
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -76,13 +77,20 @@ class ScenarioFile(FileModel):
 
 # --- reading ------------------------------------------------------------------------------------------
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or bad TOML is a one-line ParameterError naming ``what``."""
+    """Parse a TOML file; a missing file, a folder, a file that is not UTF-8 text or not TOML, or one
+    the system will not read is a one-line ParameterError naming ``what``."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParameterError(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{what} {path} is a directory; allowed: a .toml file") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{what} {path} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 encoded .toml file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(f"{what} {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ParameterError(f"{what} {path} cannot be read ({exc.strerror or exc}); allowed: a readable .toml file") from None
 
 
 def file_kind(data: dict[str, Any]) -> FileKind | None:
@@ -157,6 +165,9 @@ def shipped_scenarios() -> dict[str, Path]:
 def scenario_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     """The file a scenario reference names: a shipped scenario's name (``"baseline"``) or a path
     (relative to ``relative_to``'s folder, if given). A name that is not shipped is an error listing them."""
+    if not isinstance(ref, (str, os.PathLike)) or not str(ref).strip():
+        raise ParameterError(f"scenario = {fmt_value(ref)} is invalid; allowed: a .toml file path or a shipped "
+                             f"scenario's name ({', '.join(sorted(shipped_scenarios()))})")
     text = str(ref)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(text)
@@ -177,6 +188,10 @@ def baseline_path() -> Path:
     return SCENARIOS_DIR / f"{BASELINE}.toml"
 
 
+class BaseCycle(ParameterError):
+    """Scenario files that are their own base, directly or through others."""
+
+
 # --- scenarios ----------------------------------------------------------------------------------------------
 def read_scenario_file(path: Path) -> ScenarioFile:
     """Parse and validate the tables of a scenario (or lesson) file, not yet its parameters."""
@@ -192,13 +207,18 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     return ScenarioFile(scenario=header, params=data.get("params", {}), lesson=data.get("lesson"))
 
 
-def load_scenario(ref: str | Path) -> tuple[dict[str, Any], Params]:
+def load_scenario(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Params]:
     """Read a scenario file (a path, or a shipped scenario's name): its header as a dict (with the
     raw ``[lesson]`` table under ``"lesson"`` if it has one) and its validated :class:`Params`.
 
-    A scenario may name a ``base`` scenario whose parameters it overrides.
+    A scenario may name a ``base`` scenario whose parameters it overrides; a file that is its own
+    base, directly or through others, is an error naming the cycle.
     """
     path = scenario_path(ref)
+    if path.resolve() in _chain:
+        names = " → ".join(p.name for p in (*_chain, path.resolve()))
+        raise BaseCycle(f"scenario file {path}: [scenario] base makes a cycle ({names}); allowed: a chain of bases that ends in a "
+                             "file without one (e.g. base = \"baseline\")")
     file = read_scenario_file(path)
     meta = file.scenario.model_dump(exclude_unset=True)
     if file.lesson is not None:
@@ -206,7 +226,9 @@ def load_scenario(ref: str | Path) -> tuple[dict[str, Any], Params]:
     base = None
     if file.scenario.base is not None:
         try:
-            _, base = load_scenario(scenario_path(file.scenario.base, relative_to=path))
+            _, base = load_scenario(scenario_path(file.scenario.base, relative_to=path), (*_chain, path.resolve()))
+        except BaseCycle:
+            raise
         except ParameterError as exc:
             raise ParameterError(f"scenario file {path}: base = {file.scenario.base!r}: {exc}") from None
     try:

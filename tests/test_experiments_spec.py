@@ -313,7 +313,7 @@ def test_params_round_trip_through_tasks(tmp_path):
     p = spec.params_for(spec.points()[1]).model_copy(update={"worker_agents": False}).model_dump()
     assert Params(**p).retraining_subsidy == 1.0 and Params(**p).n_workers == 500
     res = execute(Task("x", (PlannedRun(0, 1, 0, run_seeds(3, 1)[0]),), {1: spec.points()[1]}, {1: p}, 2, ("model",)))
-    assert res["ledger"][0]["status"] == "ok" and len(res["tables"]["model"]) == 3
+    assert res["ledger"][0]["status"] == "ok" and res["tables"]["model"].rows == 3
 
 
 def test_dask_workers_without_the_package_are_refused_with_instructions():

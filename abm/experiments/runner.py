@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from abm.experiments import storage
 from abm.experiments.spec import KEY_COLUMNS, ExperimentSpec
-from abm.params import ParameterError, Params
+from abm.params import Params
 from abm.runs import RunSpec, run_one, spawn_seeds
 
 #: rough cost of one model month: fixed + per worker (seconds; measured on a 2-core machine)
@@ -134,7 +134,8 @@ def _tidy(df: pd.DataFrame, keys: dict[str, Any]) -> pd.DataFrame:
 
 
 def execute(task: Task) -> dict[str, Any]:
-    """Run every run of a task; returns the tables and one ledger row per run. Never raises for a run."""
+    """Run every run of a task; returns its tables (as Parquet bytes: :class:`~abm.experiments.storage.Encoded`)
+    and one ledger row per run. Never raises for a run."""
     hook = None
     if task.setup:
         mod, _, fn = task.setup.partition(":")
@@ -161,7 +162,8 @@ def execute(task: Task) -> dict[str, Any]:
         row.update(seconds=time.perf_counter() - t0, host=host, pid=pid,
                    finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         rows.append(row)
-    return {"name": task.name, "tables": {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v},
+    # encoded here, in the worker: the parent only writes bytes (no DataFrames to unpickle, no compression)
+    return {"name": task.name, "tables": {k: storage.encode(pd.concat(v, ignore_index=True)) for k, v in frames.items() if v},
             "ledger": rows}
 
 
@@ -195,6 +197,7 @@ class Summary:
     n_tasks: int = 0
     chunk_size: int = 0
     limited: int = 0        # runs left out by --limit
+    damaged: tuple[storage.Damage, ...] = ()  # committed tasks whose files did not verify: run again
 
     @property
     def remaining(self) -> int:
@@ -221,7 +224,7 @@ def _versions() -> dict[str, str]:
 
 def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: list[PlannedRun]) -> dict[str, Any]:
     return {
-        "format": 1,
+        "format": 2,  # 2: ledger files record their task's files (rows, bytes, SHA-256)
         "name": spec.experiment.name,
         "description": spec.experiment.description,
         "spec_file": str(spec.path),
@@ -229,6 +232,7 @@ def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: lis
         "fingerprint": spec.fingerprint(),
         "method": spec.method,
         "factors": spec.factors,
+        "rounded": spec.rounded,
         "derived": spec.derived,
         "columns": spec.columns,
         "outputs": list(spec.experiment.outputs),
@@ -254,8 +258,8 @@ def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: lis
 def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> None:
     if old.get("fingerprint") == new["fingerprint"]:
         if old.get("versions", {}).get("abm") != new["versions"]["abm"]:
-            raise ParameterError(f"{out} holds results of abm {old['versions'].get('abm')}, this is abm "
-                                 f"{new['versions']['abm']}; mixing versions in one dataset is refused: use another --out")
+            raise storage.ResultsError(f"{out} holds results of abm {old['versions'].get('abm')}, this is abm "
+                                       f"{new['versions']['abm']}; mixing versions in one dataset is refused: use another --out")
         return
     for key in ("months", "replicates", "root_seed", "outputs", "columns", "n_sets"):
         if old.get(key) != new[key]:
@@ -264,8 +268,9 @@ def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> No
     else:
         what = ("the parameter sets" if old.get("sets") != new["sets"] else
                 "the base scenario" if old.get("base_params") != new["base_params"] else "fixed parameters or the setup hook")
-    raise ParameterError(f"{out} holds results of a different experiment plan: {what} changed; resuming would mix "
-                         "two experiments. Use another --out (or delete the directory to start again)")
+    raise storage.ResultsError(f"{out} holds results of another experiment (spec fingerprint {old.get('fingerprint')} there, "
+                               f"{new['fingerprint']} now: {what} changed); a results folder belongs to one spec: use "
+                               "another --out (or delete the folder to start again)")
 
 
 def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, parallelism: int = 1,
@@ -292,14 +297,18 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
         if old is not None:
             _check_compatible(old, manifest, out)
             manifest["sessions"] = old.get("sessions", [])
-        elif storage.ledger_files(out):
-            raise ParameterError(f"{out} has results but no manifest.json; use another --out")
+        elif storage.ledger_files(out) or any(storage.data_tables(out)):
+            raise storage.ResultsError(f"{out} has results but no manifest.json; allowed: an empty folder or one `abm "
+                                       "sweep` wrote — use another --out")
         if spec.path is not None and spec.path.exists():
             (out / "spec.toml").write_text(spec.path.read_text(encoding="utf-8"), encoding="utf-8")
         storage.write_json_atomic(manifest, out / storage.MANIFEST)
+        storage.clean_uncommitted(out)
+        summary.damaged = tuple(storage.verify(out))  # never trust a file that does not verify: run its runs again
+        storage.discard(out, list(summary.damaged))
+        storage.clean_uncommitted(out)
         if retry_failed:
             storage.forget_failed(out)
-        storage.clean_uncommitted(out)
         ledger = storage.read_ledger(out)
         finished = set(ledger["run_id"].tolist())
         summary.skipped = len(finished)
@@ -348,6 +357,7 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
                 "started": started, "elapsed_s": round(summary.elapsed_s, 3), "engine": engine,
                 "parallelism": parallelism, "chunk_size": chunk, "tasks": summary.n_tasks, "runs_ok": summary.done,
                 "runs_failed": summary.failed, "runs_skipped": summary.skipped, "runs_lost": summary.lost,
+                "tasks_not_verified": [{"task": d.task, "problem": d.problem, "runs": d.runs} for d in summary.damaged],
                 "run_seconds_total": round(summary.run_seconds, 3),
                 "run_seconds_mean": round(summary.run_seconds / max(summary.done + summary.failed, 1), 4),
                 "status": summary.status, "engine_error": summary.engine_error})
@@ -430,11 +440,8 @@ def _drive(executor: Executor, tasks: list[Task], parallelism: int, out: Path, s
 
 
 def commit(res: dict[str, Any], out: Path, schema: pa.Schema) -> None:
-    """Write a finished task: its data files, then its ledger file (the commit)."""
-    for table, df in res["tables"].items():
-        storage.write_df_atomic(df, out / table / res["name"])
-    ledger = pd.DataFrame(res["ledger"], columns=schema.names)
-    storage.write_df_atomic(ledger, out / storage.LEDGER / res["name"], schema=schema)
+    """Write a finished task: its data files, then its ledger file (the commit), which records them."""
+    storage.commit(out, res["name"], res["tables"], pd.DataFrame(res["ledger"], columns=schema.names), schema)
 
 
 def worker_info() -> dict[str, Any]:

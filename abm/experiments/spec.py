@@ -50,6 +50,7 @@ import importlib
 import itertools
 import json
 import math
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -74,6 +75,9 @@ FigureName = Literal["timeseries", "final", "heatmap", "profit_by_strategy", "pa
 FIGURES: tuple[str, ...] = get_args(FigureName)
 SHARE_GROUPS = (STRATEGY_SHARES, REMOTE_POLICY_SHARES)
 KEY_COLUMNS = ("run_id", "set_id", "replicate", "seed")
+#: the most runs a task may hold, and a batch may have
+CHUNK_MAX = 100_000
+MAX_RUNS = 10_000_000
 
 
 class ExperimentMeta(Header):
@@ -90,7 +94,7 @@ class ExperimentMeta(Header):
                                         "derived from 'seed' (replicates = their number)")
     outputs: list[Literal["model", "cluster", "firm", "location", "pay", "flow"]] = Field(
         ["model"], min_length=1, description="tables to keep")
-    chunk_size: int = Field(0, ge=0, le=100_000, description="runs per task; 0 = automatic")
+    chunk_size: int = Field(0, ge=0, le=CHUNK_MAX, description="runs per task; 0 = automatic")
     setup: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
                               description="'module:function' called as function(model, run) before each run")
 
@@ -287,6 +291,21 @@ class ExperimentSpec(BaseModel):
     def n_runs(self) -> int:
         return len(self.points()) * self.experiment.replicates
 
+    def n_points(self) -> int:
+        """How many parameter sets :meth:`points` gives, counted without making them."""
+        if self.sample is None:
+            return math.prod(len(v) for v in self.grid.values())
+        d = len(self.sample.ranges)
+        per = {"sobol": (2 * d + 2) if self.sample.second_order else (d + 2), "morris": d + 1, "random": 1}
+        return self.sample.n * per[self.sample.method]
+
+    @property
+    def rounded(self) -> list[str]:
+        """Sampled parameters of integer type: their sampled values are rounded to the nearest integer."""
+        if self.sample is None:
+            return []
+        return [k for k in self.sample.ranges if Params.model_fields[k].annotation is int]
+
     def fingerprint(self) -> str:
         """Hash of everything that determines the runs' results (not names, descriptions, report)."""
         pts = self.points()
@@ -389,9 +408,9 @@ def _check_value(where: str, name: str, value: Any) -> str | None:
 
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment spec; raises :class:`ParameterError` (one line naming the key)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"experiment spec = {_fmt(path)} is invalid; allowed: the path of a .toml file")
     path = Path(path)
-    if path.is_dir():
-        raise ParameterError(f"experiment spec {path} is a directory; give a .toml file")
     return spec_from_dict(read_toml(path, "experiment spec"), path)
 
 
@@ -527,11 +546,12 @@ def _check_design(spec: ExperimentSpec, where: str) -> None:
                                      "[experiment] outputs")
         if "sensitivity" in rep.figures and spec.method not in ("sobol", "morris"):
             raise ParameterError(f"{where}: [report] figures: 'sensitivity' needs a [sample] with method sobol or morris")
+    n_points = spec.n_points()
+    n_runs = n_points * spec.experiment.replicates
+    if n_runs > MAX_RUNS:
+        raise ParameterError(f"{where}: {n_points:,} parameter sets × {spec.experiment.replicates} replicates = "
+                             f"{n_runs:,} runs; allowed: at most {MAX_RUNS:,}")
     points = spec.points()
-    n_runs = len(points) * spec.experiment.replicates
-    if n_runs > 10_000_000:
-        raise ParameterError(f"{where}: {len(points)} parameter sets × {spec.experiment.replicates} replicates = "
-                             f"{n_runs:,} runs; at most 10,000,000")
     for k, point in enumerate(points):
         try:
             spec.params_for(point)
