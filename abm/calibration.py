@@ -220,7 +220,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.search:
         if args.seeds is not None:
-            raise ParameterError("--seeds does not apply to --search: the spec's [experiment] seeds (or replicates) do")
+            raise ParameterError(f"--seeds {args.seeds} does not apply to --search; allowed: the spec's [experiment] seeds "
+                                 "(or replicates)")
         spec = load_spec(args.search)
         if args.workers is not None:
             spec = spec.with_overrides(fixed={"n_workers": args.workers})

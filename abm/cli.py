@@ -46,7 +46,8 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors: ``abm run: error: argument --months: ...`` (no usage block)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        allowed = "" if "allowed" in message else f"; allowed: what `{self.prog} --help` lists"
+        self.exit(2, f"{self.prog}: error: {message}{allowed}\n")
 
 
 def int_in(lo: int, hi: int, what: str = "") -> Callable[[str], int]:
@@ -186,6 +187,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if key in RUN_OPTIONS:
             raise ParameterError(f"--set {key}={value!r}: '{key}' is not a parameter; allowed: {RUN_OPTIONS[key]}")
     if args.workers is not None:
+        if "n_workers" in overrides:
+            raise ParameterError(f"--set n_workers={overrides['n_workers']!r} and --workers {args.workers} both set the model "
+                                 "size; allowed: one of them")
         overrides["n_workers"] = args.workers
     params = Params.make(base, **overrides)
     name = meta.get("name", Path(ref).stem)

@@ -31,9 +31,11 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from abm.params import ParameterError, Params
 
@@ -82,13 +84,13 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParameterError(f"{what} not found: {path}") from None
+        raise ParameterError(f"{what} not found: {path}; allowed: an existing .toml file") from None
     except IsADirectoryError:
         raise ParameterError(f"{what} {path} is a directory; allowed: a .toml file") from None
     except UnicodeDecodeError as exc:
         raise ParameterError(f"{what} {path} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 encoded .toml file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"{what} {path} is not valid TOML: {exc}") from None
+        raise ParameterError(f"{what} {path} is not valid TOML ({exc}); allowed: a TOML file (https://toml.io)") from None
     except OSError as exc:
         raise ParameterError(f"{what} {path} cannot be read ({exc.strerror or exc}); allowed: a readable .toml file") from None
 
@@ -116,12 +118,50 @@ def fmt_value(value: Any) -> str:
     return s if len(s) <= 80 else s[:77] + "..."
 
 
+def type_text(annotation: Any) -> str:
+    """A field's type in words: ``int`` → "an integer", ``list[str]`` → "a list of text", ``Literal`` → its values."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (Union, UnionType):
+        return " or ".join(type_text(a) for a in args if a is not type(None))
+    if origin is Annotated:
+        return type_text(args[0])
+    if origin in (list, tuple):
+        inner = type_text(args[0]) if args else ""
+        plural = {"an integer": "integers", "a number": "numbers", "text": "texts"}
+        return ("a list" + (f" of {plural[inner]}" if inner in plural else f" of values, each {inner}" if inner else ""))
+    if origin is dict or annotation is dict:
+        return "a table"
+    words = {int: "an integer", float: "a number", str: "text", bool: "true or false"}
+    return words.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def allowed_text(field: FieldInfo) -> str:
+    """What a field of a file model accepts, in words: its type, range, length and form."""
+    text = type_text(field.annotation)
+    meta = {type(m).__name__: m for m in field.metadata}
+    lo = getattr(meta.get("Ge"), "ge", None)
+    hi = getattr(meta.get("Le"), "le", getattr(meta.get("Lt"), "lt", None))
+    if lo is not None and hi is not None:
+        text += f" in [{lo}, {hi}{')' if 'Lt' in meta else ']'}"
+    elif lo is not None:
+        text += f" >= {lo}"
+    if any(getattr(m, "pattern", None) == NAME_PATTERN for m in field.metadata):
+        text += " made of letters, digits, '_', '.' and '-', starting with a letter or digit"
+    if any(getattr(m, "min_length", None) for m in field.metadata):
+        text = f"non-empty {text.removeprefix('a ')}" if text.startswith("a ") else f"{text}, not empty"
+    return text
+
+
 def table_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> list[str]:
     """A pydantic error on table ``[table]`` as one-line messages naming the key, the value and what is allowed."""
     msgs = []
     for err in exc.errors():
         loc = ".".join(str(x) for x in err["loc"])
-        if err["type"] == "extra_forbidden":
+        if not loc:  # a check of the whole table
+            msgs.append(f"[{table}] {err['msg'].removeprefix('Value error, ')}")
+        elif err["type"] == "extra_forbidden":
             allowed = list(model.model_fields)
             close = difflib.get_close_matches(loc, allowed, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -130,10 +170,15 @@ def table_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> li
             f = model.model_fields.get(loc)
             msgs.append(f"[{table}] '{loc}' is required ({f.description if f and f.description else 'see the docs'})")
         else:
-            f = model.model_fields.get(str(err["loc"][0])) if err["loc"] else None
+            key, *inner = err["loc"]
+            f = model.model_fields.get(str(key))
             what = f" — {f.description}" if f is not None and f.description else ""
             msg = err["msg"].removeprefix("Value error, ")
-            msgs.append(f"[{table}] '{loc}' = {fmt_value(err.get('input'))} is invalid: {msg}{what}")
+            if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NAME_PATTERN:
+                msg = "not a name"
+            allowed = f"; allowed: {allowed_text(f)}" if f is not None and "allowed" not in msg else ""
+            where = f"'{key}'" + "".join(f"[{x!r}]" for x in inner)  # 'outputs'[0], 'ranges'['quit_rate'][0]
+            msgs.append(f"[{table}] {where} = {fmt_value(err.get('input'))} is invalid ({msg}){allowed}{what}")
     return msgs
 
 
@@ -179,8 +224,8 @@ def scenario_path(ref: str | Path, relative_to: Path | None = None) -> Path:
         return Path(text)
     close = difflib.get_close_matches(text, list(shipped), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise ParameterError(f"scenario '{text}' is neither a .toml file nor a shipped scenario{hint}; shipped: "
-                         + ", ".join(sorted(shipped)))
+    raise ParameterError(f"scenario '{text}' is neither a .toml file nor a shipped scenario{hint}; allowed: a .toml file "
+                         "or a shipped scenario: " + ", ".join(sorted(shipped)))
 
 
 def baseline_path() -> Path:
@@ -197,9 +242,13 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     """Parse and validate the tables of a scenario (or lesson) file, not yet its parameters."""
     where = f"scenario file {path}"
     data = read_toml(path, "scenario file")
-    if file_kind(data) == "experiment":
-        raise ParameterError(f"{where} is {RUN_WITH['experiment']}, not a scenario")
+    kind = file_kind(data)
+    if kind == "experiment":
+        raise ParameterError(f"{where} is {RUN_WITH['experiment']}; allowed here: a scenario file")
     check_tables(data, ScenarioFile, where)
+    if kind is None:
+        raise ParameterError(f"{where} has no [scenario] or [params] table; allowed: a scenario file (a [scenario] "
+                             "header and/or [params] overrides)")
     try:
         header = ScenarioHeader(**data.get("scenario", {}))
     except ValidationError as exc:
@@ -230,7 +279,7 @@ def load_scenario(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[
         except BaseCycle:
             raise
         except ParameterError as exc:
-            raise ParameterError(f"scenario file {path}: base = {file.scenario.base!r}: {exc}") from None
+            raise ParameterError(f"scenario file {path}: [scenario] 'base' = {file.scenario.base!r}: {exc}") from None
     try:
         return meta, Params.make(base, **file.params)
     except ParameterError as exc:

@@ -68,11 +68,11 @@ class Intervention:
         if not isinstance(self.set, Mapping) or not isinstance(self.switch, Mapping):
             raise ParameterError(f"{where}: 'set' and 'switch' must be dicts ({{'quit_rate': 0.01}}, {{'cutting': 'recomposing'}})")
         if not self.set and not self.switch:
-            raise ParameterError(f"{where}: changes nothing; give 'set' (parameters) or 'switch' (strategies)")
+            raise ParameterError(f"{where}: changes nothing; allowed: 'set' (parameters) and/or 'switch' (strategies)")
         fixed = [k for k in self.set if k in BUILD_ONLY]
         if fixed:
-            raise ParameterError(f"{where}: '{fixed[0]}' only acts when the model is built; it cannot change during a "
-                                 "run (to move firms to another strategy: switch={'old': 'new'})")
+            raise ParameterError(f"{where}: '{fixed[0]}' only acts when the model is built; allowed: parameters that "
+                                 "can change during a run (to move firms to another strategy: switch={'old': 'new'})")
         try:
             Params.make(params, **self.set)
         except ParameterError as exc:

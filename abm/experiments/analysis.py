@@ -239,9 +239,9 @@ def report(results: str | Path, out: str | Path | None = None, outputs: list[str
     manifest = load_manifest(results)
     damaged = verify(results)
     if damaged:
-        raise ResultsError(f"{results}: {len(damaged)} task(s) do not verify ({damaged[0].problem}); a report is never "
-                           f"made from damaged data: run `abm sweep {manifest.get('spec_file') or 'SPEC'} --out {results}` "
-                           "to run their runs again")
+        raise ResultsError(f"{results}: {len(damaged)} task(s) do not verify ({damaged[0].problem}); allowed: verified "
+                           f"data only — run `abm sweep {manifest.get('spec_file') or 'SPEC'} --out {results}` to run "
+                           "their runs again")
     rspec = ReportSpec(**manifest["spec"].get("report", {}))
     outputs = list(outputs or rspec.outputs or KEY_OUTPUTS)
     bad = [o for o in outputs if o not in MODEL_COLUMNS]

@@ -83,20 +83,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from abm.cli import output_dir, parse_assignments
-    from abm.experiments.runner import estimate_run_seconds, run_batch
+    from abm.experiments.engines import probe
+    from abm.params import ParameterError
+    from abm.experiments.runner import check_out, estimate_run_seconds, run_batch
     from abm.experiments.spec import load_spec
 
     _old_workers_meaning(args)
     if args.processes is not None and (args.scheduler or args.local_cluster):
-        print("error: --processes sets local processes; with Dask give the workers in --local-cluster N or on the cluster",
-              file=sys.stderr)
-        return 2
+        raise ParameterError(f"--processes {args.processes} sets local processes; allowed with Dask: the workers in "
+                             "--local-cluster N or on the cluster")
     if args.upload and not (args.scheduler or args.local_cluster):
-        print("error: --upload needs --scheduler or --local-cluster", file=sys.stderr)
-        return 2
+        raise ParameterError(f"--upload {args.upload} needs a Dask engine; allowed with --scheduler or --local-cluster")
+    if args.upload and not Path(args.upload).is_file():
+        raise ParameterError(f"--upload {args.upload}: no such file; allowed: a .whl, .zip, .egg or .py file (build a "
+                             "wheel with `pip wheel --no-deps -w dist .`)")
     spec = load_spec(args.spec)
     fixed = parse_assignments(args.set or [])
     if args.workers is not None:
+        if "n_workers" in fixed:
+            raise ParameterError(f"--set n_workers={fixed['n_workers']!r} and --workers {args.workers} both set the model "
+                                 "size; allowed: one of them")
         fixed["n_workers"] = args.workers
     if fixed or args.chunk_size is not None:
         spec = spec.with_overrides(fixed=fixed, chunk_size=args.chunk_size)
@@ -113,7 +119,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if spec.rounded:
             print(f"integer parameters sampled and rounded to the nearest integer: {', '.join(spec.rounded)}")
         return 0
-    output_dir(out)  # before any engine starts: a bad --out costs nothing
+    check_out(spec, out)  # before any engine starts: another spec's folder, no scheduler or a bad --out cost nothing
+    if args.scheduler:
+        probe(args.scheduler)
+    output_dir(out)
     print(head, file=sys.stderr, flush=True)
     tty = sys.stderr.isatty()
     bar = None

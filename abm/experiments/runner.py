@@ -269,8 +269,20 @@ def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> No
         what = ("the parameter sets" if old.get("sets") != new["sets"] else
                 "the base scenario" if old.get("base_params") != new["base_params"] else "fixed parameters or the setup hook")
     raise storage.ResultsError(f"{out} holds results of another experiment (spec fingerprint {old.get('fingerprint')} there, "
-                               f"{new['fingerprint']} now: {what} changed); a results folder belongs to one spec: use "
-                               "another --out (or delete the folder to start again)")
+                               f"{new['fingerprint']} now: {what} changed); a results folder belongs to one spec; allowed: "
+                               "the spec of these results, or another --out (or delete the folder to start again)")
+
+
+def check_out(spec: ExperimentSpec, out: Path) -> None:
+    """``out`` can take the batch ``spec``: empty, new, or holding runs of this spec (a one-line
+    :class:`~abm.experiments.storage.ResultsError` otherwise). :func:`run_batch` checks it again under its lock."""
+    points = spec.points()
+    old = storage.read_json(out / storage.MANIFEST) if out.is_dir() else None
+    if old is not None:
+        _check_compatible(old, _manifest_base(spec, points, plan_runs(spec, len(points))), out)
+    elif out.is_dir() and (storage.ledger_files(out) or storage.data_tables(out)):
+        raise storage.ResultsError(f"{out} has results but no manifest.json; allowed: an empty folder or one `abm "
+                                   "sweep` wrote — use another --out")
 
 
 def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, parallelism: int = 1,
@@ -293,13 +305,10 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
     summary = Summary(out=out, total=len(runs))
     with storage.Lock(out):
         manifest = _manifest_base(spec, points, runs)
+        check_out(spec, out)
         old = storage.read_json(out / storage.MANIFEST)
         if old is not None:
-            _check_compatible(old, manifest, out)
             manifest["sessions"] = old.get("sessions", [])
-        elif storage.ledger_files(out) or any(storage.data_tables(out)):
-            raise storage.ResultsError(f"{out} has results but no manifest.json; allowed: an empty folder or one `abm "
-                                       "sweep` wrote — use another --out")
         if spec.path is not None and spec.path.exists():
             (out / "spec.toml").write_text(spec.path.read_text(encoding="utf-8"), encoding="utf-8")
         storage.write_json_atomic(manifest, out / storage.MANIFEST)

@@ -115,10 +115,10 @@ class ExperimentMeta(Header):
     @model_validator(mode="after")
     def _seeds_match(self) -> ExperimentMeta:
         if self.seeds is not None and len(self.seeds) != self.replicates:
-            raise ValueError(f"'seeds' gives {len(self.seeds)} seeds but 'replicates' = {self.replicates}; give one "
+            raise ValueError(f"'seeds' gives {len(self.seeds)} seeds but 'replicates' = {self.replicates}; allowed: one "
                              "seed per replicate (or leave out 'replicates')")
         if self.seeds is not None and len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"'seeds' = {self.seeds} repeats a seed; replicates need different seeds")
+            raise ValueError(f"'seeds' = {self.seeds} repeats a seed; allowed: different seeds, one per replicate")
         return self
 
 
@@ -322,7 +322,8 @@ class ExperimentSpec(BaseModel):
             if (msg := _check_value("override", k, v)):
                 raise ParameterError(f"{where}: {msg}")
             if k in self.columns:
-                raise ParameterError(f"{where}: override '{k}' is varied by the spec; it cannot also be fixed")
+                raise ParameterError(f"{where}: override '{k}' is varied by the spec; allowed: parameters the spec "
+                                     f"does not vary ({', '.join(self.columns)} are varied)")
         fixed = {k: _typed(k, v) for k, v in (fixed or {}).items()}
         exp = self.experiment if chunk_size is None else self.experiment.model_copy(update={"chunk_size": chunk_size})
         raw = dict(self.raw)
@@ -419,7 +420,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     kind = file_kind(data)
     if kind != "experiment":
         extra = f" (this is {RUN_WITH[kind]})" if kind is not None else ""
-        raise ParameterError(f"{where}: no [experiment] table{extra}; an experiment spec has tables "
+        raise ParameterError(f"{where}: no [experiment] table{extra}; allowed: an experiment spec, with tables "
                              + ", ".join(f"[{t}]" for t in ExperimentFile.model_fields))
     check_tables(data, ExperimentFile, where)
     errors: list[str] = []
@@ -442,7 +443,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
             errors.append(msg)
     for axis, values in grid.items():
         if not isinstance(values, list) or not values:
-            errors.append(f"[grid] '{axis}' = {_fmt(values)} is invalid: an axis is a non-empty list of values "
+            errors.append(f"[grid] '{axis}' = {_fmt(values)} is invalid; allowed: a non-empty list of values "
                           "(or of tables of coupled values)")
             continue
         if all(isinstance(v, dict) for v in values):
@@ -456,14 +457,15 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
                     if (msg := _check_value(f"[grid] '{axis}'[{i}]", k, v)):
                         errors.append(msg)
         elif any(isinstance(v, dict) for v in values):
-            errors.append(f"[grid] '{axis}' mixes tables and plain values; use either a list of values or a list of tables")
+            errors.append(f"[grid] '{axis}' mixes tables and plain values; allowed: either a list of values or a list of tables")
         else:
             for v in values:
                 if (msg := _check_value("[grid]", axis, v)):
                     errors.append(msg)
                     break
             if len({json.dumps(v) for v in values}) != len(values):
-                errors.append(f"[grid] '{axis}' = {_fmt(values)} repeats a value; use replicates for repeated runs")
+                errors.append(f"[grid] '{axis}' = {_fmt(values)} repeats a value; allowed: different values (replicates "
+                              "repeat runs)")
     sample = parts.get("sample")
     if sample is not None:
         for name, (lo, hi) in sample.ranges.items():
@@ -471,7 +473,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
                 errors.append(f"[sample] ranges: {msg}")
             elif (annotation := Params.model_fields[name].annotation) is not int and annotation is not float:
                 errors.append(f"[sample] ranges: '{name}' is a {getattr(annotation, '__name__', annotation)} parameter; "
-                              "only numbers can be sampled")
+                              "allowed: numeric parameters (only numbers can be sampled)")
             else:
                 for bound in (lo, hi):
                     if (msg := _check_value(f"[sample] ranges '{name}' bound", name, _typed(name, bound))):
@@ -495,7 +497,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
         raise ParameterError(f"{where}: [grid] parameter '{dupes[0]}' is set by more than one axis")
     both = sorted(set(varied) & set(fixed))
     if both:
-        raise ParameterError(f"{where}: '{both[0]}' is both in [fixed] and varied; remove it from one of them")
+        raise ParameterError(f"{where}: '{both[0]}' is both in [fixed] and varied; allowed: in one of them")
     if remainder is not None:
         clash = sorted(set(remainder.into) & (set(varied) | set(fixed)))
         if clash:
@@ -506,7 +508,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     try:
         _, base = load_scenario(scenario_path(meta.base, relative_to=path))
     except ParameterError as exc:
-        raise ParameterError(f"{where}: [experiment] base = {meta.base!r}: {exc}") from None
+        raise ParameterError(f"{where}: [experiment] 'base' = {meta.base!r}: {exc}") from None
     if meta.setup is not None:
         mod, _, fn = meta.setup.partition(":")
         try:
@@ -515,7 +517,8 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
             raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} cannot be imported ({exc}); it must be "
                                  "'module:function' importable here and on every worker") from None
         if not callable(hook):
-            raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} is not callable")
+            raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} is not callable; allowed: 'module:function' "
+                                 "naming a function(model, run)")
     spec = ExperimentSpec(experiment=meta, fixed={k: _typed(k, v) for k, v in fixed.items()}, grid=grid,
                           sample=sample, remainder=remainder, report=parts.get("report", ReportSpec()),
                           path=path, base_params=base, raw=data)

@@ -122,7 +122,8 @@ def read_json(path: Path) -> dict | None:
         raise ResultsError(f"{path} is damaged (not valid JSON: {exc}); allowed: the manifest `abm sweep` wrote — "
                            "use another --out, or delete the folder to start again") from None
     if not isinstance(obj, dict):
-        raise ResultsError(f"{path} is damaged (a JSON {type(obj).__name__}, not an object); use another --out")
+        raise ResultsError(f"{path} is damaged (a JSON {type(obj).__name__}, not an object); allowed: the manifest "
+                           "`abm sweep` wrote — use another --out")
     return obj
 
 
@@ -291,7 +292,8 @@ def read_table(out: str | Path, table: str = "model", columns: list[str] | None 
     """
     folder = Path(out) / table
     if not folder.is_dir() or not any(folder.glob("part-*.parquet")):
-        raise ResultsError(f"no '{table}' results in {out}")
+        raise ResultsError(f"no '{table}' results in {out}; allowed: a results directory written by `abm sweep` "
+                           f"with the '{table}' table")
     df = pd.read_parquet(folder, columns=columns)
     order = [c for c in ("run_id", "month") if c in df.columns]
     return df.sort_values(order, kind="stable").reset_index(drop=True) if order else df
