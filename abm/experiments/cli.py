@@ -84,9 +84,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     from abm.cli import output_dir, parse_assignments
     from abm.experiments.engines import probe
-    from abm.params import ParameterError
     from abm.experiments.runner import check_out, estimate_run_seconds, run_batch
     from abm.experiments.spec import load_spec
+    from abm.params import ParameterError
 
     _old_workers_meaning(args)
     if args.processes is not None and (args.scheduler or args.local_cluster):
