@@ -162,10 +162,10 @@ def table_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> li
         if not loc:  # a check of the whole table
             msgs.append(f"[{table}] {err['msg'].removeprefix('Value error, ')}")
         elif err["type"] == "extra_forbidden":
-            allowed = list(model.model_fields)
-            close = difflib.get_close_matches(loc, allowed, n=1)
+            keys = list(model.model_fields)
+            close = difflib.get_close_matches(loc, keys, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            msgs.append(f"[{table}] unknown key '{loc}'{hint}; allowed: {', '.join(allowed)}")
+            msgs.append(f"[{table}] unknown key '{loc}'{hint}; allowed: {', '.join(keys)}")
         elif err["type"] == "missing":
             f = model.model_fields.get(loc)
             msgs.append(f"[{table}] '{loc}' is required ({f.description if f and f.description else 'see the docs'})")
