@@ -119,7 +119,7 @@ def test_random_kill_9_and_resume_give_the_uninterrupted_dataset(reference, tmp_
     spec, want = reference
     out = tmp_path / "out"
     rng = random.Random(13)
-    for attempt in range(3):  # kill -9 at a random moment, three times, then finish
+    for _attempt in range(3):  # kill -9 at a random moment, three times, then finish
         before = committed(out)
         proc = subprocess.Popen([*ABM, "sweep", str(spec), "--out", str(out), "--processes", "2", "--chunk-size", "1"],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
