@@ -10,7 +10,8 @@
   ~1.7 ms a task) and files hold several runs. Automatic: the replicates of one parameter set,
   split when that leaves fewer than ~4 tasks per worker, never below ~0.15 s of work. A task holds
   the runs of one parameter set, or of several consecutive sets when a set has fewer runs than a
-  chunk (e.g. 1-replicate samples). One task = one file per table.
+  chunk (e.g. 1-replicate samples). One task = one file per table. When tasks last over a second,
+  the last two rounds of tasks run one run each, so the batch ends evenly on every worker.
 * **Engines.** The one seam is an ``Executor`` (see :mod:`abm.experiments.engines`): a
   ``ProcessPoolExecutor`` locally, ``distributed.Client(...).get_executor()`` for Dask.
 * **Nothing lost, nothing twice.** The parent process writes each finished task atomically (data
@@ -50,6 +51,9 @@ from abm.runs import RunSpec, run_one, spawn_seeds
 #: rough cost of one model month: fixed + per worker (seconds; measured on a 2-core machine)
 MONTH_COST_S = (2e-3, 1.5e-6)
 TARGET_TASK_S = 0.15
+#: rounds of tasks (× the workers) at the end of a batch that run one run each
+TAIL_ROUNDS = 2
+TAIL_MIN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,17 @@ def group_tasks(runs: list[PlannedRun], chunk: int) -> list[list[PlannedRun]]:
     if carry:
         tasks.append(carry)
     return tasks
+
+
+def split_tail(groups: list[list[PlannedRun]], parallelism: int, run_seconds: float) -> list[list[PlannedRun]]:
+    """The last ``TAIL_ROUNDS × parallelism`` tasks split into one run each when tasks last more than
+    ``TAIL_MIN_S``: while the last tasks run, no worker waits idle for another to finish a whole chunk
+    (the batch ends within about one run)."""
+    n = TAIL_ROUNDS * parallelism
+    if parallelism <= 1 or max(map(len, groups), default=0) * run_seconds < TAIL_MIN_S:
+        return groups
+    head, tail = groups[:-n], groups[-n:]
+    return head + [[r] for g in tail for r in g]
 
 
 # --- one task, in a worker -------------------------------------------------------------------------
@@ -328,6 +343,8 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
         chunk = spec.experiment.chunk_size or auto_chunk(spec, len(todo), parallelism)
         session = uuid.uuid4().hex[:6]
         groups = group_tasks(todo, chunk)
+        if not spec.experiment.chunk_size:  # automatic chunks: the last ones small, for an even finish
+            groups = split_tail(groups, parallelism, estimate_run_seconds(spec))
         set_params = {}
         schema = ledger_schema(spec, points)
         tasks = []
