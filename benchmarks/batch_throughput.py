@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -80,15 +81,22 @@ def load() -> float:
         return float("nan")
 
 
-def sweep(spec: Path, out: Path, args: list[str]) -> tuple[float, dict]:
-    t0 = time.perf_counter()
+def cpu_of_children() -> float:
+    """CPU seconds (user + system) of every finished child process of this one, and theirs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def sweep(spec: Path, out: Path, args: list[str]) -> tuple[float, float, dict]:
+    """Run ``abm sweep``: wall seconds, CPU seconds of the command and all its processes, its session."""
+    t0, c0 = time.perf_counter(), cpu_of_children()
     r = subprocess.run([sys.executable, "-m", "abm.cli", "sweep", str(spec), "--out", str(out), *args],
                        capture_output=True, text=True, cwd=ROOT)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, cpu_of_children() - c0
     if r.returncode != 0:
         raise SystemExit(f"abm sweep {' '.join(args)} failed ({r.returncode}):\n{r.stderr}")
     manifest = json.loads((out / "manifest.json").read_text())
-    return wall, manifest["sessions"][-1]
+    return wall, cpu, manifest["sessions"][-1]
 
 
 def agents_cost(n_workers: int, months: int, repeats: int) -> dict:
@@ -135,24 +143,25 @@ def main() -> int:
     rows = []
     print(f"{runs} runs of {args.workers:,} workers × {args.months} months (tables model, cluster, firm); "
           f"{os.cpu_count()} CPUs; load average {load()}; {args.repeat} round(s), engines interleaved", flush=True)
-    print(f"{'engine':32} {'wall s':>7} {'runs/min':>9} {'batch s':>8} {'runs/min':>9} {'s/run':>6} {'tasks':>6} {'load':>5}",
-          flush=True)
+    print(f"{'engine':32} {'wall s':>7} {'runs/min':>9} {'batch s':>8} {'runs/min':>9} {'s/run':>6} {'tasks':>6} "
+          f"{'cpu/wall':>8} {'load':>5}", flush=True)
     names = list(engines)
     for rep in range(args.repeat):
         order = names[rep % len(names):] + names[:rep % len(names)]  # rotate, so no engine always runs first
         for name in order:
             out = tmp / f"{name.replace(' ', '_').replace(',', '')}-{rep}"
             before = load()
-            wall, session = sweep(spec, out, engines[name])
+            wall, cpu, session = sweep(spec, out, engines[name])
             row = {**common, "benchmark": "batch", "engine": name, "round": rep, "wall_s": round(wall, 3),
                    "batch_s": session["elapsed_s"], "runs_per_minute_wall": round(60 * runs / wall, 1),
                    "runs_per_minute_batch": round(60 * runs / session["elapsed_s"], 1),
                    "mean_run_s": session["run_seconds_mean"], "tasks": session["tasks"], "chunk_size": session["chunk_size"],
+                   "cpu_s": round(cpu, 2), "cpu_per_wall": round(cpu / wall, 2),
                    "load_before": before, "load_after": load()}
             rows.append(row)
             print(f"{name:32} {wall:7.1f} {row['runs_per_minute_wall']:9.0f} {session['elapsed_s']:8.1f} "
                   f"{row['runs_per_minute_batch']:9.0f} {session['run_seconds_mean']:6.2f} {session['tasks']:6d} "
-                  f"{before:5.1f}", flush=True)
+                  f"{row['cpu_per_wall']:8.2f} {before:5.1f}", flush=True)
             shutil.rmtree(out, ignore_errors=True)
     best = {n: max((r for r in rows if r["engine"] == n), key=lambda r: r["runs_per_minute_batch"]) for n in names}
     print(f"\nbest of {args.repeat} (runs/min, batch | wall):")

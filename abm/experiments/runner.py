@@ -90,8 +90,9 @@ def plan_runs(spec: ExperimentSpec, n_sets: int | None = None) -> list[PlannedRu
 
 
 def estimate_run_seconds(spec: ExperimentSpec) -> float:
-    n = spec.params_for(spec.points()[0]).n_workers
-    return spec.experiment.months * (MONTH_COST_S[0] + MONTH_COST_S[1] * n)
+    """Rough seconds of one run on one core: its months and burn-in months at :data:`MONTH_COST_S`."""
+    p = spec.params_for(spec.points()[0])
+    return (spec.experiment.months + p.burn_in_months) * (MONTH_COST_S[0] + MONTH_COST_S[1] * p.n_workers)
 
 
 def auto_chunk(spec: ExperimentSpec, n_runs: int, parallelism: int) -> int:
