@@ -21,17 +21,15 @@ def pick_in_groups(rng: np.random.Generator, groups: np.ndarray, quota: np.ndarr
 
 
 def first_in_groups(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Indices of the entry with the smallest ``key`` in each group present (ties: first)."""
+    """Indices of the entry with the smallest ``key`` in each group present (ties: the first entry),
+    ordered by group. ``groups`` are non-negative integers."""
     if len(groups) == 0:
         return np.zeros(0, dtype=np.int64)
-    lo, hi = float(key.min()), float(key.max())
-    # one float sort key: group + key scaled into [0, 0.5]
-    composite = groups.astype(np.float64) + (key - lo) / (2.0 * (hi - lo) + 1e-12)
-    order = np.argsort(composite, kind="stable")
-    g = groups[order]
-    head = np.ones(len(g), dtype=bool)
-    head[1:] = g[1:] != g[:-1]
-    return order[head]
+    best = np.full(int(groups.max()) + 1, np.inf)
+    np.minimum.at(best, groups, key)
+    candidate = np.flatnonzero(key == best[groups])
+    _, first = np.unique(groups[candidate], return_index=True)
+    return candidate[first]
 
 
 def sample_weighted(rng: np.random.Generator, weights: np.ndarray, draws: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:

@@ -48,8 +48,9 @@ def run(model: LaborMarket) -> None:
 
     ai = world.ai_cluster
     s = w.view("skills")[:, ai]
-    adoption = model.firms.adoption[np.maximum(w.view("employer"), 0)]
-    np.add(s, p.ai_learning_rate * adoption * (1.0 - s), out=s, where=working & (adoption > 0))
+    rate = (p.ai_learning_rate * model.firms.view("adoption")).astype(np.float32)  # per firm
+    learn = np.where(working, rate[np.maximum(w.view("employer"), 0)], np.float32(0.0))
+    s += learn * (np.float32(1.0) - s)
     w.view("eligible_fresh")[s >= w.view("ai_skill_to_qualify")] = False  # a new kind of job opens up
 
     level = w.level[emp]

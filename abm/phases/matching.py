@@ -81,8 +81,8 @@ def reach_matrix(world: World) -> np.ndarray:
 
 
 def eligibility(model: LaborMarket, idx: np.ndarray) -> np.ndarray:
-    """(n, O, 2) bool: can workers ``idx`` do each occupation's job, without (0) and with (1) the
-    AI-skill requirement, within ``max_skill_gap``.
+    """(n, 2·O) 0/1: can workers ``idx`` do each job profile (each occupation without, then with the
+    AI-skill requirement) within ``max_skill_gap``.
 
     Cached as bits per worker. A change of skills (retraining, time outside tech) clears
     ``eligible_fresh``; on-the-job AI learning raises only the ML/AI skill, so the bits also keep
@@ -98,8 +98,8 @@ def eligibility(model: LaborMarket, idx: np.ndarray) -> np.ndarray:
         w.eligible[stale] = (ok * _BITS[: 2 * O]).sum(axis=1, dtype=np.uint64)
         w.ai_skill_to_qualify[stale] = qualify
         w.eligible_fresh[stale] = True
-    bits = _BITS[: 2 * O].reshape(2, O).T  # (O, 2): bit of (occupation, AI requirement)
-    return (w.eligible[idx][:, None, None] & bits) != 0
+    bits = w.eligible[idx].astype("<u8").view(np.uint8).reshape(len(idx), 8)  # bit k = profile k
+    return np.unpackbits(bits, axis=1, count=2 * O, bitorder="little")
 
 
 def _gaps(model: LaborMarket, skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -131,9 +131,10 @@ def amenity(model: LaborMarket, idx: np.ndarray, remote: np.ndarray) -> np.ndarr
 
 def search_probability(model: LaborMarket, emp: np.ndarray) -> np.ndarray:
     """Monthly probability that each employee in ``emp`` searches on the job (module docstring, step 1)."""
-    p, w = model.p, model.workers
-    market = wages.market_wage(model, w.occupation[emp], w.level[emp]) * model.world.pay_index[w.location[emp]]
-    pay_gap = np.maximum(market / w.wage[emp] - 1.0, 0.0)
+    p, w, world = model.p, model.workers, model.world
+    going = (wages.market_pay(model)[:, :, None] * world.pay_index[None, None, :]).ravel()  # (O, L, M) going rates
+    cell = (w.occupation[emp].astype(np.int64) * N_LEVELS + w.level[emp]) * world.n_locations + w.location[emp]
+    pay_gap = np.maximum(going[cell] / w.wage[emp] - 1.0, 0.0)
     risk = model.firms.layoff_risk[w.employer[emp]]
     wants_remote = w.prefers_remote[emp] & ~w.remote[emp]
     return np.minimum(1.0, p.ojs_search_rate * (1.0 + p.ojs_pay_gap_weight * pay_gap + p.ojs_layoff_risk_weight * risk
@@ -195,7 +196,8 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
     local_index = world.pay_index[w.location[searchers]]
     floor = needed / ((1.0 + p.bargaining_room) * (1.0 + p.remote_amenity_value * w.prefers_remote[searchers]))
     occ_wage = wages.market_pay(model)  # (O, L)
-    s_e, o_e, a_e = np.nonzero(eligibility(model, searchers))  # entries sorted by searcher
+    s_e, profile = np.nonzero(eligibility(model, searchers))  # entries sorted by searcher
+    a_e, o_e = np.divmod(profile, O)
     parts = []
     for down in (0, 1):  # apply at own level, or one below
         lv = level[s_e] - down
@@ -216,7 +218,7 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
 
     # --- which posting: a location cell by counts, then uniform within the market cell ------------
     cell_base = ((occ * L + app_level) * 2 + ai) * C
-    loc_weight = counts.reshape(-1, C)[cell_base // C] * reach[group[applicant]]
+    loc_weight = counts.reshape(-1, C).astype(np.float32)[cell_base // C] * reach.astype(np.float32)[group[applicant]]
     lc = sample_rows(rng, loc_weight, 1)[:, 0]
     cell = cell_base + lc
     order = np.argsort(mcell, kind="stable")
