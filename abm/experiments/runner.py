@@ -160,7 +160,7 @@ def execute(task: Task) -> dict[str, Any]:
     rows = []
     host, pid = socket.gethostname(), os.getpid()
     for run in task.runs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         keys = {"run_id": run.run_id, "set_id": run.set_id, "replicate": run.replicate, "seed": run.seed,
                 **task.points[run.set_id]}
         row: dict[str, Any] = {**keys, "status": "ok", "error": None, "traceback": None}
@@ -175,7 +175,7 @@ def execute(task: Task) -> dict[str, Any]:
         else:
             for name, df in tables.items():
                 frames[name].append(df)
-        row.update(seconds=time.perf_counter() - t0, host=host, pid=pid,
+        row.update(seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0, host=host, pid=pid,
                    finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         rows.append(row)
     # encoded here, in the worker: the parent only writes bytes (no DataFrames to unpickle, no compression)
@@ -190,7 +190,8 @@ def ledger_schema(spec: ExperimentSpec, points: list[dict[str, Any]]) -> pa.Sche
     for c in spec.columns:
         fields.append(pa.field(c, types.get(type(points[0][c]), pa.string())))
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string()), pa.field("traceback", pa.string()),
-               pa.field("seconds", pa.float64()), pa.field("host", pa.string()), pa.field("pid", pa.int64()),
+               pa.field("seconds", pa.float64()), pa.field("cpu_seconds", pa.float64()), pa.field("host", pa.string()),
+               pa.field("pid", pa.int64()),
                pa.field("finished", pa.string())]
     return pa.schema(fields)
 
