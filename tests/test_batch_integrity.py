@@ -211,3 +211,41 @@ def test_stale_temporary_files_are_removed_and_a_damaged_manifest_refused(refere
     (out / "manifest.json").write_text('{"torn": ')
     r = sweep(spec, out, "--processes", "1")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "manifest.json is damaged" in r.stderr
+
+
+FAIL_HOOK = '''
+FAIL = {1}
+
+def fail_some(model, run):
+    if run["run_id"] in FAIL:
+        raise ValueError("cannot run this one")
+'''
+
+
+def test_retry_failed_keeps_the_record_of_a_task_with_ok_and_failed_runs(tmp_path, monkeypatch):
+    """A task of 3 runs, one failed: --retry-failed rewrites its ledger file without the failure and
+    its record of the data files goes with it, so the task still verifies; the retried run is added."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from abm.experiments import load_spec, run_batch
+
+    (tmp_path / "hook_mixed.py").write_text(FAIL_HOOK)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec_file = write_spec(tmp_path)
+    spec_file.write_text(spec_file.read_text().replace('outputs = ', 'setup = "hook_mixed:fail_some"\nchunk_size = 3\n'
+                                                       'outputs = ').replace("months = 24", "months = 3"))
+    spec = load_spec(spec_file)
+    out = tmp_path / "out"
+    with ThreadPoolExecutor(2) as ex:
+        assert run_batch(spec, out, ex, parallelism=2).failed == 1
+    assert storage.verify(out) == []
+    import hook_mixed
+
+    hook_mixed.FAIL.clear()
+    with ThreadPoolExecutor(2) as ex:
+        s = run_batch(spec, out, ex, parallelism=2, retry_failed=True)
+    assert (s.done, s.failed, s.skipped, s.damaged) == (1, 0, N_SETS - 1, ())
+    assert storage.verify(out) == []
+    ledger = storage.read_ledger(out)
+    assert sorted(ledger["run_id"]) == list(range(N_SETS)) and (ledger["status"] == "ok").all()
+    assert sorted(pd.read_parquet(out / "model")["run_id"].unique()) == list(range(N_SETS))
