@@ -276,7 +276,7 @@ def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> No
     if old.get("fingerprint") == new["fingerprint"]:
         if old.get("versions", {}).get("abm") != new["versions"]["abm"]:
             raise storage.ResultsError(f"{out} holds results of abm {old['versions'].get('abm')}, this is abm "
-                                       f"{new['versions']['abm']}; mixing versions in one dataset is refused: use another --out")
+                                       f"{new['versions']['abm']}; allowed: one abm version per dataset — use another --out")
         return
     for key in ("months", "replicates", "root_seed", "outputs", "columns", "n_sets"):
         if old.get(key) != new[key]:
@@ -293,9 +293,9 @@ def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> No
 def check_out(spec: ExperimentSpec, out: Path) -> None:
     """``out`` can take the batch ``spec``: empty, new, or holding runs of this spec (a one-line
     :class:`~abm.experiments.storage.ResultsError` otherwise). :func:`run_batch` checks it again under its lock."""
-    points = spec.points()
     old = storage.read_json(out / storage.MANIFEST) if out.is_dir() else None
     if old is not None:
+        points = spec.points()
         _check_compatible(old, _manifest_base(spec, points, plan_runs(spec, len(points))), out)
     elif out.is_dir() and (storage.ledger_files(out) or storage.data_tables(out)):
         raise storage.ResultsError(f"{out} has results but no manifest.json; allowed: an empty folder or one `abm "
