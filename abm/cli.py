@@ -23,6 +23,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
 import sys
 import tempfile
 import time
@@ -174,7 +175,7 @@ def parse_assignments(items: list[str], option: str = "--set") -> dict[str, obje
 def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from abm.files import load_scenario
+    from abm.files import NAME_PATTERN, load_scenario
     from abm.params import Params
     from abm.plots import overview
     from abm.report import summary_table
@@ -193,6 +194,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["n_workers"] = args.workers
     params = Params.make(base, **overrides)
     name = meta.get("name", Path(ref).stem)
+    if not args.out and not re.fullmatch(NAME_PATTERN, name):
+        raise ParameterError(f"scenario file name {name!r} cannot name a folder in results/; allowed: a [scenario] name "
+                             "(letters, digits, '_', '.', '-') or --out DIR")
     spec = RunSpec(name, params, args.seed, args.months).check()
     out = output_dir(args.out if args.out else Path("results") / name)  # before the run: no work lost to a bad --out
     t0 = time.perf_counter()

@@ -215,6 +215,8 @@ def run_cases() -> list[Case]:
         Case("run:missing-scenario-file", ("run", "nosuch.toml", "--months", "1"), names=("nosuch.toml", "not found")),
         Case("run:scenario-is-a-directory", ("run", "d.toml", "--months", "1"), files={"d.toml": None}, names=("d.toml",)),
         Case("run:unknown-option", ("run", "--monhts", "5"), names=("--monhts",)),
+        Case("run:file-name-escapes-results", ("run", "...toml", "--months", "1", "--workers", "400"),
+             files={"...toml": "[params]\nquit_rate = 0.01\n"}, names=("'..'", "--out")),
         Case("cli:no-command", (), names=("COMMAND",)),
         Case("cli:unknown-command", ("rn",), names=("'rn'",)),
     ]
