@@ -21,6 +21,14 @@ test: venv
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected/ran no tests (exit 5)" >&2; fi; \
 	exit $$rc
 
+# the browser tests with one CPU core kept busy by a busy-looping process, as on a shared CI machine
+.PHONY: test-browser test-browser-loaded
+test-browser: venv
+	$(PY) -m pytest -q tests/test_app_browser.py $(ARGS)
+
+test-browser-loaded: venv
+	$(PY) -m pytest -q tests/test_app_browser.py --cpu-hog $(ARGS)
+
 # ruff (lint rules and format settings: pyproject.toml) over the tree; mypy over the modules it lists
 lint: venv
 	$(VENV)/bin/ruff check .

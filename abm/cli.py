@@ -175,9 +175,9 @@ def parse_assignments(items: list[str], option: str = "--set") -> dict[str, obje
 def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from abm import charts
     from abm.files import NAME_PATTERN, load_scenario
     from abm.params import Params
-    from abm.plots import overview
     from abm.report import summary_table
     from abm.runs import RunSpec, run_one
 
@@ -211,7 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"— {elapsed:.1f} s")
     print(summary_table(res.model, res.cluster, res.firm).to_string())
     if not args.no_plots:
-        fig = overview(res.model, res.cluster, res.firm, title=f"{name} (seed {res.seed})")
+        fig = charts.overview(res.tables, title=f"{name} (seed {res.seed})")
         fig.savefig(out / "overview.png", dpi=90)
         print(f"plots: {out / 'overview.png'}")
     print(f"tables: {out}/{{{','.join(files.values())}}}.csv")

@@ -4,7 +4,8 @@
     .venv/bin/python demos/build_notebooks.py --check   # exit 1 if a notebook is out of date
 
 The notebooks are generated, not edited by hand: the lesson text comes from the lesson's TOML file
-(through ``abm.lessons.lesson_markdown``), the charts from ``abm.plots`` and ``abm.lessons``, and
+(through ``abm.lessons.lesson_markdown``), the charts from the project's chart registry
+(``abm.charts``, through ``abm.lessons``), and
 this script only decides the order of the cells, which two "things to try" each notebook runs and
 which charts it shows for them. They are stored without outputs and with fixed cell ids, so the
 same lessons always give byte-identical files. ``tests/test_lessons.py`` executes every notebook
@@ -39,15 +40,15 @@ class Plan:
 
 
 PLANS: dict[str, Plan] = {
-    "01_mismatch": Plan(tries=((1, ("plot_beveridge",)), (2, ("plot_beveridge",))),
+    "01_mismatch": Plan(tries=((1, ("beveridge",)), (2, ("beveridge",))),
                         own_change={"max_skill_gap": 0.35}),
-    "02_pipeline": Plan(tries=((1, ("plot_seniority",)), (2, ("plot_vacancy_durations",))),
+    "02_pipeline": Plan(tries=((1, ("seniority",)), (2, ("hard_to_fill",))),
                         own_change={"junior_freeze_adoption": 0.3}),
-    "03_remote_pay": Plan(tries=((1, ("plot_location_pay",)), (3, ("plot_remote_pay",))),
+    "03_remote_pay": Plan(tries=((1, ("location_pay",)), (3, ("remote_pay",))),
                           own_change={"share_location_adjusted_pay": 0.35}),
-    "04_retraining": Plan(tries=((1, ("plot_retraining",)), (3, ("plot_mismatch",))),
+    "04_retraining": Plan(tries=((1, ("retraining",)), (3, ("mismatch",))),
                           own_change={"retraining_length_scale": 0.75}),
-    "05_strategies": Plan(tries=((2, ("plot_firm_profit",)), (3, ("plot_strategy_juniors",))),
+    "05_strategies": Plan(tries=((2, ("firm_profit",)), (3, ("strategy_juniors",))),
                           own_change={"share_cutting": 0.45, "share_recomposing": 0.15}, scoreboard=True),
 }
 
@@ -72,7 +73,7 @@ def build(lesson: Lesson) -> nbformat.NotebookNode:
 Run it top to bottom (*Run → Run All Cells*, or *Kernel → Restart & Run All*). It simulates
 {WORKERS:,} workers for {MONTHS} months ({lesson.params.start_year} → {lesson.params.start_year + MONTHS // 12})
 in a few seconds, so you can change a number and run a cell again during class. Every figure is
-drawn by the project's own plotting functions (`abm.plots`, `abm.lessons`), the same ones the
+drawn by the project's chart registry (`abm.charts`), the same charts, colours and names the
 app and the reports use. The lesson text comes from `{lesson.path.relative_to(DEMOS.parent).as_posix()}`
 — edit that file, not this notebook (`python demos/build_notebooks.py` rebuilds it).
 

@@ -10,6 +10,8 @@ stays blank, so we unpack the npm packages the page asks for into that directory
 folder per ``<package>@<version as written in the URL>``.  The npm registry is used
 through ``npm pack``.
 
+The browser tests' accessibility check (axe-core) is fetched into the same folder (``TEST_PACKAGES``).
+
 Run it with the project's venv python (scripts/bootstrap.sh does); it is idempotent.
     python scripts/solara_offline_assets.py           # fetch what is missing
     python scripts/solara_offline_assets.py --check   # only report, exit 1 if incomplete
@@ -50,6 +52,10 @@ PACKAGES: dict[str, list[str]] = {
     "katex@0.16.9": ["dist/katex.min.js", "dist/katex.min.css", "dist/contrib/auto-render.min.js"],
     "mermaid@10.8.0": ["dist/mermaid.min.js"],
 }
+
+# Not asked for by the page: the browser tests inject axe-core (accessibility checks) from here.
+TEST_PACKAGES: dict[str, list[str]] = {"axe-core@4.14.1": ["axe.min.js"]}
+PACKAGES.update(TEST_PACKAGES)
 
 # CDN packages that only specific solara components use (not this project's app):
 # FigureEcharts, SqlCode, MarkdownEditor, and the vuetify-3 shell (ipyvuetify 3.x).

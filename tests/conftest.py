@@ -11,3 +11,23 @@ def small_model():
     model.cluster_flows.clear()
     model.moves[...] = 0
     return model
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cpu-hog", action="store_true",
+                     help="keep one CPU core busy while the tests run (browser tests under load, as on a shared CI machine)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cpu_hog(request):
+    """With ``--cpu-hog``: a busy-looping process for the whole session (``make test-browser-loaded``)."""
+    if not request.config.getoption("--cpu-hog"):
+        yield None
+        return
+    import subprocess
+    import sys
+
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield hog
+    hog.terminate()
+    hog.wait(10)

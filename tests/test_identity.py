@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm import measures, plots
-from abm.app.scenarios import STRATEGY_LABELS
+from abm import measures
+from abm.charts import theme
 from abm.model import default_world
 from abm.params import STRATEGY_SHARES, Params
 from abm.strategies import OKABE_ITO, STRATEGIES
@@ -18,7 +18,8 @@ def test_strategies_carry_their_identity():
         assert s.name and s.label and s.description.endswith(".")
         assert s.colour in OKABE_ITO.values()
     assert len({s.colour for s in STRATEGIES}) == len(STRATEGIES)  # one colour per strategy
-    assert STRATEGY_LABELS == {s.share: s.label.lower() for s in STRATEGIES}
+    charted = theme.family("strategy")  # every chart draws a strategy with its class's label and colour
+    assert {k: (v.label, v.color) for k, v in charted.items()} == {s.name: (s.label, s.colour) for s in STRATEGIES}
 
 
 def test_share_parameters_follow_the_registry():
@@ -30,7 +31,7 @@ def test_share_parameters_follow_the_registry():
 def test_one_list_of_legacy_clusters():
     names = default_world().legacy_cluster_names
     assert names == ("frontend", "qa_testing", "program_mgmt", "tech_writing")
-    assert plots.LEGACY == names
+    assert tuple(c for c in theme.family("cluster") if theme.cluster_group(c) == "legacy") == names  # the charts' too
     assert set(measures.LEGACY_VACANCY_TARGETS) < set(names)  # the calibration judges a subset
 
 

@@ -47,6 +47,11 @@ def test_the_installed_package_is_not_the_checkout(installed, tmp_path):
     venv = str(installed.parent)
     assert module.startswith(venv) and scenarios.startswith(venv), r.stdout
     assert ROOT.as_posix() not in r.stdout
+    # the app's own front-end templates ship with the package
+    vue = subprocess.run([str(installed / "python"), "-c", "import os; from abm.app.chart_view import DocumentLanguage, VegaChart; "
+                          "print(all(os.path.isfile(w.template_file) for w in (VegaChart, DocumentLanguage)))"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert vue.stdout.strip() == "True", vue.stderr
 
 
 def test_commands_work_from_any_folder(installed, tmp_path):

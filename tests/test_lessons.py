@@ -34,6 +34,7 @@ from nbclient import NotebookClient  # noqa: E402
 from abm import lessons as L  # noqa: E402
 from abm.files import baseline_path  # noqa: E402
 from abm.params import STRATEGY_SHARES, Params, load_scenario  # noqa: E402
+from abm.sources import cite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMOS = ROOT / "demos"
@@ -108,7 +109,8 @@ def test_markdown_has_the_info_tab_sections(lesson):
     for heading in ("The question", "What is it?", "How it works", "How to use it", "Things to notice",
                     "Things to try", "Discussion", "What the articles report", "Extending the model"):
         assert f"### {heading}" in md
-    assert lesson.title in md and all(f.source in md for f in lesson.facts)
+    assert lesson.title in md and all(cite(f.source) in md for f in lesson.facts)
+    assert "seeds/" not in md  # sources by title and outlet, not a path outside the repository
     assert all(t.predict in md for t in lesson.things_to_try)
     hidden = L.lesson_markdown(lesson, hide_predictions=True)
     assert hidden.count("<details>") == len(lesson.things_to_try)
@@ -140,7 +142,7 @@ mechanism = "m"
 look_for = ["l"]
 discussion = ["d"]
 minutes = 30
-charts = ["plot_beveridge"]
+charts = ["beveridge"]
 
 [[lesson.facts]]
 fact = "f"
@@ -175,7 +177,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     (lambda s: s.replace("window = [2024.0, 2030.0]", "window = [2030.0, 2024.0]"), r"window: must be \[from_year, to_year\]"),
     (lambda s: s.replace("window = [2024.0, 2030.0]", "window = [2024.0, 2040.0]"), r"window: .* is outside the scenario's run"),
     (lambda s: s.replace('expect = "down"\n', ""), r"give both 'metric' and 'expect'"),
-    (lambda s: s.replace('charts = ["plot_beveridge"]', 'charts = ["plot_beveridg"]'), r"charts: unknown chart 'plot_beveridg'.*did you mean 'plot_beveridge'"),
+    (lambda s: s.replace('charts = ["beveridge"]', 'charts = ["beveridg"]'), r"charts: unknown chart 'beveridg'.*did you mean 'beveridge'"),
     (lambda s: s.replace('source = "seeds/001"', 'source = "article one"'), r"facts\[0\]\.source: must name an article file as 'seeds/NNN'"),
     (lambda s: s.replace("minutes = 30", "minutes = 500"), r"minutes: must be an integer number of minutes"),
     (lambda s: s.replace('look_for = ["l"]', "look_for = []"), r"look_for: must be a non-empty list"),
@@ -236,7 +238,7 @@ def test_compare_reuses_only_a_matching_base(small_run):
 def test_every_chart_draws_from_a_run(small_run):
     _, model = small_run
     fig = L.draw_charts(list(L.CHARTS), model, ncols=3)
-    assert sum(ax.get_visible() for ax in fig.axes if ax.get_title()) >= len(L.CHARTS)
+    assert sum(ax.get_visible() for ax in fig.axes if ax.get_title(loc="left")) >= len(L.CHARTS)
     plt.close(fig)
     board = L.strategy_scoreboard(L.get_lesson(5), seeds=(1, 2), months=12, n_workers=500)
     assert set(board["strategy"]) == {"non_adopting", "cutting", "counter_cyclical", "recomposing"}
@@ -309,3 +311,20 @@ def test_notebook_runs_top_to_bottom(stem, executed):
     assert len(images) >= 4, f"{stem}: expected the lesson's charts, two comparisons and 'your turn' as figures"
     shown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
     assert len(shown) == 2 and all("as predicted ✓" in md for md in shown), shown
+
+
+def test_claims_of_an_answer_are_checked_like_the_named_output(tmp_path):
+    """A claim the answer makes is one more row of ``abm lessons check``, counted seed by seed."""
+    text = GOOD.replace('window = [2024.0, 2030.0]\n', 'window = [2024.0, 2030.0]\n\n[[lesson.things_to_try.claims]]\n'
+                          'says = "vacancies stay open longer"\nmetric = "senior_vacancy_duration"\nexpect = "up"\n')
+    lesson = L.load_lesson(_write(tmp_path, text))
+    claim = lesson.things_to_try[0].claims[0]
+    assert claim.says == "vacancies stay open longer" and claim.window is None
+    df = L.check_predictions([lesson], seeds=(1, 2), months=96, n_workers=500)
+    assert sorted(df["claim"].unique()) == [0, 1] and len(df) == 4
+    summary = L.summarise_checks(df)
+    md = L.checks_markdown(summary, "abm lessons check --seeds 2")
+    assert "vacancies stay open longer" in md and re.search(r"on (all 2 seeds|none of 2 seeds|1 of 2 seeds)", md)
+    bad = text.replace('metric = "senior_vacancy_duration"\nexpect = "up"', 'metric = "senior_vacancy_duration"\nexpect = "higher"')
+    with pytest.raises(L.LessonError, match=r"claims\[0\]\.expect: must be one of up, down, flat"):
+        L.load_lesson(_write(tmp_path, bad))

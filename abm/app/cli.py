@@ -50,6 +50,10 @@ def check_address(host: str, port: int) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    from abm.app.session import WORKER_CHOICES
+
+    if args.workers is not None and args.workers not in WORKER_CHOICES:
+        raise ParameterError(f"--workers {args.workers} is invalid; allowed: {', '.join(map(str, WORKER_CHOICES))}")
     check_address(args.host, args.port)
     cmd = solara_command(args.host, args.port, dev=args.dev)
     if not (offline_assets_dir() / "requirejs@2.3.6").exists():
@@ -61,6 +65,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     quiet = "ignore:Cookies with samesite=none:UserWarning"
     env = {**os.environ, "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))}
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # no usage pings: the app must work offline
+    if args.workers is not None:
+        env["ABM_APP_WORKERS"] = str(args.workers)  # every visitor's world starts at this size
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)  # become the server: signals (Ctrl-C, kill) reach it directly
     try:
@@ -78,5 +84,7 @@ def register(subparsers) -> None:
     p.add_argument("--port", type=int_in(1, MAX_PORT, what="TCP port"), default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT})")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}; 0.0.0.0 to share on a network)")
+    p.add_argument("--workers", type=int, help="the world size every visitor starts with (default 5000; a smaller one "
+                                                "serves more visitors at once, see docs/instructors.md)")
     p.add_argument("--dev", action="store_true", help="solara development mode (reload on file changes)")
     p.set_defaults(func=cmd_app)

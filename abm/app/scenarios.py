@@ -22,10 +22,14 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from abm.files import LESSONS_DIR, SCENARIOS_DIR, file_kind, load_scenario, read_toml
 from abm.params import STRATEGY_SHARES, ParameterError, Params
 from abm.strategies import STRATEGIES
+
+if TYPE_CHECKING:
+    from abm.lessons import Lesson
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class Scenario:
     params: Params
     look_for: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    lesson: Lesson | None = field(default=None, compare=False, repr=False)  # a teaching lesson's text and things to try
 
 
 def scenario_dirs() -> list[Path]:
@@ -93,14 +98,16 @@ def read_scenario(path: Path) -> Scenario | None:
     title = str(meta.get("title") or key.replace("_", " ").capitalize())
     look_for = _as_list(meta.get("look_for"))
     description = _paragraphs(str(meta.get("description", "")))
-    if "lesson" in meta:  # a teaching lesson: its Info-tab text, rendered by abm.lessons
-        from abm.lessons import LessonError, lesson_markdown, load_lesson
+    lesson = None
+    if "lesson" in meta:  # a teaching lesson: the page shows its question, text and things to try
+        from abm.lessons import LessonError, load_lesson
 
         try:
-            description = lesson_markdown(load_lesson(path), heading=3)
+            lesson = load_lesson(path)
         except (LessonError, ParameterError) as exc:
             log.warning("lesson text of %s not shown: %s", path, exc)
-    return Scenario(key=key, title=title, description=description, params=params, look_for=look_for, path=path)
+    return Scenario(key=key, title=title, description=description, params=params, look_for=look_for, path=path,
+                    lesson=lesson)
 
 
 def default_baseline() -> Scenario:
@@ -123,8 +130,6 @@ def load_scenarios(dirs: list[Path] | None = None) -> list[Scenario]:
     return [found[BASELINE], *rest]
 
 
-#: Share parameter → the strategy's label, as the app writes it (lower case).
-STRATEGY_LABELS = {s.share: s.label.lower() for s in STRATEGIES}
 
 
 def single_strategy(base: Params, share: str) -> Params:

@@ -18,12 +18,11 @@ frame takes longer than stepping a month, so at high speed a frame covers severa
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import pandas as pd
 
 from abm.model import LaborMarket
 from abm.params import ParameterError, Params
@@ -95,10 +94,11 @@ KNOB_GROUPS: dict[str, list[Knob]] = {
 }
 KNOBS: dict[str, Knob] = {k.name: k for group in KNOB_GROUPS.values() for k in group}
 WORKER_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000)
-DEFAULT_WORKERS = 5_000
+#: the world size a visitor starts with: 5,000, or what ``abm app --workers N`` set (``ABM_APP_WORKERS``)
+DEFAULT_WORKERS = int(os.environ.get("ABM_APP_WORKERS", "5000"))
 DEFAULT_SEED = 1
 SPEEDS: dict[str, float | None] = {"1 month/s": 1.0, "3 months/s": 3.0, "6 months/s": 6.0, "12 months/s": 12.0,
-                                   "as fast as possible": None}
+                                   "as fast as possible": None}  # None: a quarter a frame, 8 frames a second at most
 DEFAULT_SPEED = "6 months/s"
 
 
@@ -145,27 +145,20 @@ def build_params(base: Params, values: dict[str, float], n_workers: int) -> Para
 @dataclass(frozen=True, eq=False)
 class RunFrame(Results):
     """The tidy tables of one run at one month (a :class:`~abm.runs.Results`: immutable copies, safe
-    to draw from any thread), with the table names the charts use."""
+    to draw from any thread); ``tables`` is what the chart registry draws from."""
 
     @classmethod
     def of(cls, spec: RunSpec, model: LaborMarket) -> RunFrame:
         r = snapshot(model, spec)
         return cls(spec=r.spec, months=r.months, n_firms=r.n_firms, tables=r.tables)
 
-    @property
-    def clusters(self) -> pd.DataFrame:
-        return self.cluster
-
-    @property
-    def firms(self) -> pd.DataFrame:
-        return self.firm
-
-    @property
-    def locations(self) -> pd.DataFrame:
-        return self.location
-
 
 _frame_ids = itertools.count(1)
+#: Play never steps more than a quarter between two frames, at any speed: the picture never
+#: jumps more than three months and Pause never overshoots by more than one frame.
+MAX_MONTHS_PER_FRAME = 3
+#: "As fast as possible" draws at most this often (s): 8 frames, 24 months a second.
+MIN_FRAME_INTERVAL = 0.125
 
 
 @dataclass(frozen=True)
@@ -187,13 +180,23 @@ class Frame:
 
     @property
     def date(self) -> str:
-        months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-        return f"{months[self.month % 12]} {self.start_year + self.month // 12}"
+        return month_name(self.start_year, self.month)
+
+
+def month_name(start_year: int, month: int) -> str:
+    """``"Mar 2027"`` for month 62 of a run starting in January 2022."""
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    return f"{months[month % 12]} {start_year + month // 12}"
 
 
 @dataclass
 class Simulation:
-    """One visitor's models (one, or two in the comparison), stepped together."""
+    """One visitor's models (one, or two in the comparison), stepped together.
+
+    ``pause`` is set by the page's Pause button the moment it is clicked (before the page
+    re-renders); the play loop checks it between single months, so a run stops within the month
+    it is stepping, whatever the load, and a click is never lost to a re-render.
+    """
 
     models: list[tuple[str, LaborMarket]] = field(default_factory=list)
     specs: list[RunSpec] = field(default_factory=list)
@@ -201,9 +204,31 @@ class Simulation:
     frame: Frame | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     key: object = None  # what the current models were built from (the page's settings)
+    pause: threading.Event = field(default_factory=threading.Event)
+    listeners: list[Callable[[Frame], None]] = field(default_factory=list)
+
+    def subscribe(self, listener: Callable[[Frame], None]) -> Callable[[], None]:
+        """Call ``listener(frame)`` for every frame :meth:`notify` announces; returns the unsubscribe."""
+        with self.lock:
+            self.listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self.lock:
+                if listener in self.listeners:
+                    self.listeners.remove(listener)
+
+        return unsubscribe
+
+    def notify(self, frame: Frame) -> None:
+        """Hand ``frame`` to every listener (the page's live charts and numbers)."""
+        with self.lock:
+            listeners = list(self.listeners)
+        for listener in listeners:
+            listener(frame)
 
     def reset(self, specs: list[RunSpec], key: object = None) -> Frame:
-        """Build fresh models at month 0 (raises ParameterError for invalid parameters)."""
+        """Build fresh models at month 0 (raises ParameterError for invalid parameters); the
+        listeners get the new frame."""
         models = [(s.label, build(s)) for s in specs]
         with self.lock:
             self.models = models
@@ -211,7 +236,9 @@ class Simulation:
             self.generation += 1
             self.key = key
             self.frame = self._snapshot()
-            return self.frame
+            frame = self.frame
+        self.notify(frame)
+        return frame
 
     @property
     def month(self) -> int:
@@ -221,11 +248,17 @@ class Simulation:
     def horizon(self) -> int:
         return min(m.p.months for _, m in self.models) if self.models else 0
 
-    def step(self, months: int = 1, generation: int | None = None, *, snapshot: bool = True) -> Frame | None:
+    @property
+    def start_year(self) -> int:
+        return self.models[0][1].p.start_year if self.models else 0
+
+    def step(self, months: int = 1, generation: int | None = None, *, snapshot: bool = True,
+             stop: Callable[[], bool] | None = None) -> Frame | None:
         """Step every model ``months`` months (not past the horizon) and take a frame.
 
         With ``generation`` given, does nothing and returns None if the models were rebuilt since
-        (a play loop of an earlier run must not step or publish the new one). With
+        (a play loop of an earlier run must not step or publish the new one). ``stop`` is asked
+        before every month; once it says True no further month is stepped. With
         ``snapshot=False`` the frame is left for :meth:`publishable` to take.
         """
         with self.lock:
@@ -233,6 +266,8 @@ class Simulation:
                 return None
             months = max(0, min(months, self.horizon - self.month))
             for _ in range(months):
+                if stop is not None and stop():
+                    break
                 for _, model in self.models:
                     model.step()
             if snapshot:
@@ -255,42 +290,56 @@ class Simulation:
 
 
 def play(sim: Simulation, speed: float | None, cancel: threading.Event, publish: Callable[[Frame], None], *,
-         max_batch: int = 48, frame_budget: float = 0.5, clock: Callable[[], float] = time.perf_counter) -> int:
-    """Step ``sim`` at ``speed`` months per second (None: as fast as drawing allows) until the
-    horizon or until ``cancel`` is set; ``publish(frame)`` after each batch. Returns months stepped.
+         stop_month: int | None = None, max_batch: int = MAX_MONTHS_PER_FRAME, min_interval: float = MIN_FRAME_INTERVAL,
+         clock: Callable[[], float] = time.perf_counter) -> int:
+    """Step ``sim`` at ``speed`` months per second (None: as fast as the frames go) until the
+    horizon, ``stop_month``, ``sim.pause`` or ``cancel``; ``publish(frame)`` after each batch of at
+    most ``max_batch`` months, at most one frame every ``min_interval`` seconds. Returns the months
+    stepped.
 
     Months owed at the chosen speed accumulate while a frame is being drawn, so the rate holds
-    when drawing is slower than one month's interval; a backlog is capped at ``max_batch``.
+    when drawing is slower than one month's interval, up to ``max_batch`` a frame. Pause and cancel
+    are checked between single months; the frame of the month reached is always published, so the
+    page shows where the run stopped.
     """
     generation = sim.generation
     start, start_month = clock(), sim.month
+    end = sim.horizon if stop_month is None else min(stop_month, sim.horizon)
     last, owed = start, 1.0  # the first month at once
-    per_month = 0.02  # running estimate of the seconds one month takes to step (for speed=None)
-    while not cancel.is_set():
-        if sim.month >= sim.horizon:
-            break
+    last_frame: float | None = None
+
+    def halted() -> bool:
+        return cancel.is_set() or sim.pause.is_set()
+
+    while not halted() and sim.month < end:
         now = clock()
-        if speed is None:  # as fast as possible: step for about a frame budget, then draw
-            k = max(1, min(max_batch, int(frame_budget / per_month)))
+        if speed is None:
+            k = max_batch
+            if last_frame is not None and now - last_frame < min_interval:
+                if sim.pause.wait(min_interval - (now - last_frame)) or cancel.is_set():
+                    break
+                continue
         else:
             owed = min(owed + (now - last) * speed, float(max_batch))
             last = now
             k = int(owed)
             if k < 1:
-                cancel.wait((1.0 - owed) / speed)
+                if sim.pause.wait((1.0 - owed) / speed) or cancel.is_set():
+                    break
                 continue
             owed -= k
-        t0 = clock()
-        before = sim.month
-        if sim.step(k, generation, snapshot=False) is None:
-            break
-        if sim.month > before:
-            per_month = 0.5 * per_month + 0.5 * (clock() - t0) / (sim.month - before)
+        if sim.step(min(k, end - sim.month), generation, snapshot=False, stop=halted) is None:
+            return sim.month - start_month
         elapsed = clock() - start
         frame = sim.publishable(generation, rate=(sim.month - start_month) / elapsed if elapsed > 0 else None)
         if frame is None:
             break
+        last_frame = clock()
         publish(frame)
+    if sim.month > start_month:  # where the run stopped, without a rate: it no longer runs
+        frame = sim.publishable(generation)
+        if frame is not None:
+            publish(frame)
     return sim.month - start_month
 
 

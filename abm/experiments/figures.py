@@ -1,7 +1,8 @@
 """Report figures for batches: each function draws from tidy DataFrames and saves one PNG.
 
 Bands and error bars are 95 % confidence intervals over replicates (``analysis.replicate_ci``).
-Single-run charts live in :mod:`abm.plots`; :func:`beveridge` reuses its Beveridge curve.
+Single-run charts live in the chart registry (:mod:`abm.charts`); :func:`beveridge` draws its
+Beveridge curve, and strategies, clusters and outputs are named and coloured by its theme.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from abm import plots  # noqa: F401  (selects the Agg backend)
+from abm import charts
+from abm.charts import theme
 from abm.experiments.analysis import replicate_ci
 
 MAX_LINES = 12
+#: colours of unordered parameter sets: the theme's Okabe–Ito palette
+CYCLE = [theme.OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "black")]
 DPI = 90
 
 
-def _grid(n: int, cols: int = 3, w: float = 5.2, h: float = 3.7):
+def _grid(n: int, cols: int = 3, w: float = 5.2, h: float = 3.7) -> tuple[Figure, np.ndarray]:
     cols = min(cols, max(n, 1))
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False)
@@ -29,17 +34,17 @@ def _grid(n: int, cols: int = 3, w: float = 5.2, h: float = 3.7):
     return fig, axes.ravel()
 
 
-def _colors(labels: pd.DataFrame, x: str | None):
+def _colors(labels: pd.DataFrame, x: str | None) -> dict:
     """A colour per set: by the x parameter's rank (viridis), so 'more x' reads as one direction."""
     cmap = plt.get_cmap("viridis")
     if x is None or x not in labels or labels[x].nunique() < 2:
-        return {s: f"C{i % 10}" for i, s in enumerate(labels["set_id"])}
+        return {s: CYCLE[i % len(CYCLE)] for i, s in enumerate(labels["set_id"])}
     ranks = labels[x].rank(method="dense")
     ranks = (ranks - 1) / max(ranks.max() - 1, 1)
     return {s: cmap(0.9 * r) for s, r in zip(labels["set_id"], ranks)}
 
 
-def _styles(labels: pd.DataFrame, x: str | None, factors: list[str]):
+def _styles(labels: pd.DataFrame, x: str | None, factors: list[str]) -> dict:
     others = [f for f in factors if f != x and f in labels]
     if not others:
         return {s: "-" for s in labels["set_id"]}
@@ -49,7 +54,7 @@ def _styles(labels: pd.DataFrame, x: str | None, factors: list[str]):
     return {s: styles[order[c] % 4] for s, c in zip(labels["set_id"], combos)}
 
 
-def _save(fig, path: Path, title: str) -> None:
+def _save(fig: Figure, path: Path, title: str) -> None:
     from matplotlib.ticker import FormatStrFormatter
 
     for ax in fig.axes:
@@ -81,7 +86,7 @@ def timeseries(model: pd.DataFrame, labels: pd.DataFrame, outputs: list[str], x:
             ax.fill_between(means.index, means.quantile(0.05, axis=1), means.quantile(0.95, axis=1), alpha=0.3,
                             color="C0", lw=0, label="5–95 % of parameter sets")
             ax.plot(means.index, means.median(axis=1), color="C0", label="median over sets")
-        ax.set(title=o, xlabel="year")
+        ax.set(title=theme.output_label(o), xlabel="year")
         ax.grid(alpha=0.3)
     if len(outputs):
         axes[0].legend(fontsize=7)
@@ -109,8 +114,8 @@ def final(summ: pd.DataFrame, factors: list[str], outputs: list[str], x: str | N
                 lab = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in zip(others, key)) or None
                 err = np.vstack([g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]])
                 ax.errorbar(g[x], g["mean"], yerr=np.nan_to_num(err), marker="o", ms=4, capsize=3, lw=1.2,
-                            color=f"C{i % 10}", label=lab)
-        ax.set(title=o, xlabel=x)
+                            color=CYCLE[i % len(CYCLE)], label=lab)
+        ax.set(title=theme.output_label(o), xlabel=x)
         ax.grid(alpha=0.3)
     if others and not sample_like and len(outputs):
         axes[0].legend(fontsize=7)
@@ -137,7 +142,7 @@ def heatmap(summ: pd.DataFrame, factors: list[str], outputs: list[str], path: Pa
                 if np.isfinite(v):
                     txt = f"{v:.3g}" + (f"\n±{e:.2g}" if np.isfinite(e) else "")
                     ax.text(j, i, txt, ha="center", va="center", fontsize=7, color="w")
-        ax.set(title=o, xlabel=a, ylabel=b)
+        ax.set(title=theme.output_label(o), xlabel=a, ylabel=b)
         plt.colorbar(im, ax=ax)
     _save(fig, path, title)
     return True
@@ -154,19 +159,18 @@ def profit_by_strategy(per: pd.DataFrame, labels: pd.DataFrame, overtake: pd.Dat
     """Per parameter set: cumulative profit per 2022 worker by strategy, mean ± 95 % CI over replicates."""
     shown = _panels(labels[labels["set_id"].isin(per["set_id"].unique())])
     fig, axes = _grid(len(shown))
-    from abm.strategies import STRATEGY_NAMES
-
-    color = {str(n): f"C{i}" for i, n in enumerate(STRATEGY_NAMES)}
+    styles = theme.family("strategy")
     ov = overtake.set_index("set_id") if "set_id" in overtake else pd.DataFrame()
     handles = {}
     for ax, (_, s) in zip(axes, shown.iterrows()):
         sub = per[per["set_id"] == s["set_id"]]
         for strategy, g in sub.groupby("strategy", observed=True, sort=True):
             ci = replicate_ci(g, ["year"], "profit_per_worker")
-            c = color.get(str(strategy), "grey")
+            style = styles[str(strategy)]
             if ci["mean"].notna().any():
-                (handles[str(strategy)],) = ax.plot(ci["year"], ci["mean"] / 1e3, label=str(strategy), color=c)
-                ax.fill_between(ci["year"], ci["ci_low"] / 1e3, ci["ci_high"] / 1e3, alpha=0.2, color=c, lw=0)
+                (handles[str(strategy)],) = ax.plot(ci["year"], ci["mean"] / 1e3, label=style.label, color=style.color,
+                                                    dashes=style.dash or (None, None))
+                ax.fill_between(ci["year"], ci["ci_low"] / 1e3, ci["ci_high"] / 1e3, alpha=0.2, color=style.color, lw=0)
         year = ov["overtakes_for_good_year"].get(s["set_id"], np.nan) if "overtakes_for_good_year" in ov else np.nan
         if np.isfinite(year):
             ax.axvline(year, color="k", ls="--", lw=0.8)
@@ -174,8 +178,8 @@ def profit_by_strategy(per: pd.DataFrame, labels: pd.DataFrame, overtake: pd.Dat
         ax.set(title=s["label"], xlabel="year", ylabel="$ thousand per 2022 worker")
         ax.grid(alpha=0.3)
     if handles:
-        order = [n for n in color if n in handles]
-        fig.legend([handles[n] for n in order], order, loc="lower right", fontsize=8, ncol=len(order))
+        order = [n for n in styles if n in handles]
+        fig.legend([handles[n] for n in order], [styles[n].label for n in order], loc="lower right", fontsize=8, ncol=len(order))
     _save(fig, path, f"{title}: cumulative profit by strategy" if title else "")
 
 
@@ -188,11 +192,13 @@ def pay_by_cluster(by_cluster: pd.DataFrame, by_policy: pd.DataFrame, x: str, fa
         if others:  # several factors: the first combination of the others
             first = df[others].iloc[0]
             df = df[(df[others] == first).all(axis=1)]
-        for i, (name, g) in enumerate(df.groupby(by, observed=True, sort=True)):
+        styles = theme.family("cluster" if by == "cluster" else "policy")
+        for name, g in df.groupby(by, observed=True, sort=True):
             g = g.sort_values(x)
-            ax.plot(g[x], g["mean"], marker="o", ms=3, lw=1.2, label=str(name), color=f"C{i % 10}",
-                    ls="-" if i < 10 else "--")
-            ax.fill_between(g[x], g["ci_low"], g["ci_high"], alpha=0.12, color=f"C{i % 10}", lw=0)
+            style = styles.get(str(name), theme.Style(str(name), theme.GREY))
+            ax.plot(g[x], g["mean"], marker=style.marker, ms=3, lw=1.2, label=style.label, color=style.color,
+                    dashes=style.dash or (None, None))
+            ax.fill_between(g[x], g["ci_low"], g["ci_high"], alpha=0.12, color=style.color, lw=0)
         ax.axhline(1.0, color="grey", lw=0.6)
         ax.set(title=f"remote / onsite pay by {by.replace('_', ' ')}", xlabel=x, ylabel="ratio (cell-matched)")
         ax.grid(alpha=0.3)
@@ -201,13 +207,12 @@ def pay_by_cluster(by_cluster: pd.DataFrame, by_policy: pd.DataFrame, x: str, fa
 
 
 def beveridge(model: pd.DataFrame, labels: pd.DataFrame, path: Path, title: str = "") -> None:
-    """Per parameter set: the Beveridge curve of the replicate-mean rates (abm.plots.plot_beveridge)."""
+    """Per parameter set: the Beveridge curve of the replicate-mean rates (the registry's ``beveridge``)."""
     shown = _panels(labels[labels["set_id"].isin(model["set_id"].unique())])
     fig, axes = _grid(len(shown), w=5.0, h=3.9)
     for ax, (_, s) in zip(axes, shown.iterrows()):
         mean = model[model["set_id"] == s["set_id"]].groupby(["month", "year"])[["unemployment_rate", "vacancy_rate"]].mean().reset_index()
-        plots.plot_beveridge(mean, ax)
-        ax.set_title(s["label"], fontsize=9)
+        charts.draw("beveridge", {"model": mean}, ax, title=s["label"])
     _save(fig, path, f"{title}: Beveridge curves (replicate means)" if title else "")
 
 

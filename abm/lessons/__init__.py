@@ -4,8 +4,9 @@ from the command line (``abm lessons list|show|check``).
 Modules, one job each: :mod:`~abm.lessons.schema` (the ``[lesson]`` table, loading),
 :mod:`~abm.lessons.text` (the Info-tab Markdown, the checked-predictions page),
 :mod:`~abm.lessons.checks` (running a lesson, comparing a "thing to try", checking predictions on
-many seeds with :func:`abm.runs.run_many`), :mod:`~abm.lessons.charts` (the lessons' charts) and
-:mod:`~abm.lessons.cli` (the command). Everything a notebook uses is importable from here.
+many seeds with :func:`abm.runs.run_many`), :mod:`~abm.lessons.charts` (the lessons' figures,
+drawn by the chart registry :mod:`abm.charts`), :mod:`~abm.lessons.handout` (the printable handout)
+and :mod:`~abm.lessons.cli` (the command). Everything a notebook uses is importable from here.
 """
 
 from abm.lessons.charts import CHARTS, draw_chart, draw_charts, plot_scoreboard

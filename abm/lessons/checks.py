@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from abm import measures
-from abm.lessons.schema import FLAT_TOLERANCE, Lesson, LessonError, ThingToTry, load_lessons
+from abm.lessons.schema import FLAT_TOLERANCE, Judged, Lesson, LessonError, ThingToTry, load_lessons
 from abm.lessons.text import fmt
 from abm.params import Params
 from abm.runs import TABLES, Results, RunSpec, run_many, run_one
@@ -137,6 +137,13 @@ class Comparison:
             return None
         return judge(self.thing.expect, self.before, self.after)
 
+    def outcome(self, judged: Judged) -> tuple[float, float, bool]:
+        """``judged``'s output (the named one or a claim) in both worlds, and whether it moved as stated."""
+        assert judged.metric is not None and judged.expect is not None
+        before = measure(self.base, judged.metric, judged.window)
+        after = measure(self.changed, judged.metric, judged.window)
+        return before, after, judge(judged.expect, before, after)
+
     def window_text(self) -> str:
         s = metric_series(self.base, self.thing.metric or "")
         lo, hi = judged_window(s, self.thing.window)
@@ -212,35 +219,40 @@ def strategy_scoreboard(lesson: Lesson, seeds: Sequence[int] = (1, 2, 3, 4, 5), 
 def check_predictions(lessons: Sequence[Lesson] | None = None, seeds: Sequence[int] = (1, 2, 3, 4, 5),
                       months: int = 120, n_workers: int | Sequence[int] = 3000, executor: Executor | None = None,
                       progress: Progress | None = None) -> pd.DataFrame:
-    """Run every "thing to try" with a metric on each seed (and size) against the scenario on the same
-    seed; one row per lesson × try × size × seed. The runs go to :func:`abm.runs.run_many` on ``executor``."""
+    """Run every "thing to try" with a metric or claims on each seed (and size) against the scenario on
+    the same seed; one row per lesson × try × judged output × size × seed (``claim`` 0 is the named
+    output, 1, 2, ... the claims). The runs go to :func:`abm.runs.run_many` on ``executor``."""
     sizes = [n_workers] if isinstance(n_workers, int) else list(n_workers)
     lessons = load_lessons() if lessons is None else lessons
     cases = [(lesson, n, seed) for lesson in lessons for n in sizes for seed in seeds]
     specs: list[RunSpec] = []
     for lesson, n, seed in cases:
-        tables = tuple(sorted({"model", *(measures.metric_table(t.metric) for t in lesson.things_to_try if t.metric)}))
+        tables = tuple(sorted({"model", *(measures.metric_table(j.metric) for t in lesson.things_to_try for j in t.judged
+                                          if j.metric)}))
         specs.append(lesson_spec(lesson, seed, months, n, label=f"{lesson.key}, {n} workers, seed {seed}", tables=tables))
         specs += [lesson_spec(lesson, seed, months, n, t.set, f"{lesson.key} try {i + 1}, {n} workers, seed {seed}", tables)
-                  for i, t in enumerate(lesson.things_to_try) if t.metric]
+                  for i, t in enumerate(lesson.things_to_try) if t.judged]
     results = iter(run_many(specs, executor, progress))
     rows = []
     for lesson, n, seed in cases:
         base = next(results)
         for i, t in enumerate(lesson.things_to_try):
-            if t.metric is None:
+            if not t.judged:
                 continue
             c = Comparison(lesson, i, base, next(results))
-            rows.append({"lesson": lesson.path.stem, "n": i + 1, "change": t.change, "metric": t.metric,
-                         "expect": t.expect, "workers": n, "seed": seed, "before": c.before, "after": c.after,
-                         "observed": c.observed, "as_predicted": c.as_predicted})
+            for k, judged in enumerate(t.judged):
+                before, after, held = c.outcome(judged)
+                rows.append({"lesson": lesson.path.stem, "n": i + 1, "claim": k if t.metric else k + 1,
+                             "change": t.change, "says": getattr(judged, "says", ""), "metric": judged.metric,
+                             "expect": judged.expect, "workers": n, "seed": seed, "before": before, "after": after,
+                             "observed": direction(before, after), "as_predicted": held})
     return pd.DataFrame(rows)
 
 
 def summarise_checks(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per lesson × try × size: mean before/after over seeds, seeds as predicted."""
-    return (df.groupby(["lesson", "n", "workers"], sort=True)
-              .agg(change=("change", "first"), metric=("metric", "first"), expect=("expect", "first"),
+    """One row per lesson × try × judged output × size: mean before/after over seeds, seeds as predicted."""
+    return (df.groupby(["lesson", "n", "claim", "workers"], sort=True)
+              .agg(change=("change", "first"), says=("says", "first"), metric=("metric", "first"), expect=("expect", "first"),
                    before=("before", "mean"), after=("after", "mean"),
                    as_predicted=("as_predicted", "sum"), seeds=("seed", "count"))
               .reset_index())

@@ -1,8 +1,9 @@
-"""``abm lessons list|show|check`` (also ``python -m abm.lessons ...``).
+"""``abm lessons list|show|check|handout`` (also ``python -m abm.lessons ...``).
 
     abm lessons list                         # the lessons, one a line
     abm lessons show 2 --hide-predictions    # a lesson's Info-tab Markdown (a handout)
     abm lessons check --seeds 5 --workers 3000 5000 --markdown demos/PREDICTIONS.md
+    abm lessons handout 1 --out lesson1.html  # a printable handout: text, figures, folded answers
 
 ``check`` runs every "thing to try" of every lesson on seeds 1..N at each model size and exits 1
 if a prediction holds on half the seeds or fewer. A bad lesson file is a one-line error (exit 2).
@@ -33,7 +34,7 @@ def add_commands(p: argparse.ArgumentParser) -> None:
     from abm.cli import add_processes_option, add_workers_option, int_in
     from abm.runs import MONTHS_MAX
 
-    sub = p.add_subparsers(dest="lessons_command", required=True, metavar="{list,show,check}")
+    sub = p.add_subparsers(dest="lessons_command", required=True, metavar="{list,show,check,handout}")
     sub.add_parser("list", help="the lessons, one a line")
     show = sub.add_parser("show", help="print a lesson's Info-tab Markdown")
     show.add_argument("lesson", help="number, scenario name or file stem")
@@ -46,6 +47,10 @@ def add_commands(p: argparse.ArgumentParser) -> None:
     add_workers_option(chk, many=True, default=[3000])
     add_processes_option(chk, old=("--jobs",))
     chk.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file (e.g. demos/PREDICTIONS.md)")
+    from abm.lessons.handout import add_arguments
+
+    add_arguments(sub.add_parser("handout", help="write a printable handout (HTML): the lesson's text, its figures, "
+                                                 "the answers folded"))
     p.set_defaults(func=cmd_lessons)
 
 
@@ -58,6 +63,10 @@ def cmd_lessons(args: argparse.Namespace) -> int:
             print(f"{lesson.number}  {lesson.path.name:20s} {lesson.minutes:3d} min  {len(lesson.things_to_try)} things to try  "
                   f"{lesson.title}")
         return 0
+    if args.lessons_command == "handout":
+        from abm.lessons.handout import cmd_handout
+
+        return cmd_handout(args)
     if args.lessons_command == "show":
         which: int | str = int(args.lesson) if args.lesson.isdigit() else args.lesson
         print(lesson_markdown(get_lesson(which), hide_predictions=args.hide_predictions))

@@ -11,12 +11,15 @@ The shipped lessons are ``abm/scenarios/lessons/NN_*.toml``. The table's keys:
 ``things_to_try``         list of tables ``{change, set, predict}`` and optionally ``metric``,
                           ``expect`` (``"up"``, ``"down"`` or ``"flat"``) and ``window`` (``[from, to]``
                           years): one change, the parameter overrides that make it, the model's
-                          answer, and the output that shows it (:func:`abm.measures.check_metric`)
+                          answer, and the output that shows it (:func:`abm.measures.check_metric`);
+                          optionally ``claims``: further claims of the answer, each a table
+                          ``{says, metric, expect}`` and optionally ``window`` (``[[...claims]]``),
+                          checked on many seeds by ``abm lessons check`` like the named output
 ``discussion``            discussion questions (list of text)
 ``facts``                 list of tables ``{fact, source}`` (``source = "seeds/00N"``), optionally
                           ``in_model`` (how the fact appears in the model: input or output)
 ``minutes``               minutes the lesson takes in class (int)
-``charts``                names of the charts to show (keys of :data:`abm.lessons.charts.CHARTS`)
+``charts``                names of the charts to show (of the chart registry, :data:`abm.charts.CHARTS`)
 ``extending``             optional: ideas for extending the model (list of text)
 ========================  ===========================================================================
 
@@ -104,26 +107,12 @@ Texts = Annotated[tuple[str, ...], BeforeValidator(_texts)]
 
 
 # --- the [lesson] table ----------------------------------------------------------------------------
-class ThingToTry(FileModel):
-    """One "thing to try": a change, the overrides that make it, and the model's answer."""
+class Judged(FileModel):
+    """An output a comparison is judged by: the metric, the direction it should move and the years."""
 
-    change: Text
-    set: dict[str, Any]
-    predict: Text
     metric: str | None = None
     expect: str | None = None
     window: tuple[float, float] | None = None
-
-    @field_validator("set", mode="before")
-    @classmethod
-    def _overrides(cls, value: Any, info: ValidationInfo) -> Any:
-        if not isinstance(value, dict) or not value:
-            raise ValueError("must be a non-empty table of parameter overrides, e.g. set = { max_skill_gap = 0.45 }")
-        try:
-            Params.make(_params(info), **value)
-        except ParameterError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
     @field_validator("metric", mode="before")
     @classmethod
@@ -154,12 +143,54 @@ class ThingToTry(FileModel):
         return (float(value[0]), float(value[1]))
 
     @model_validator(mode="after")
-    def _judged(self) -> ThingToTry:
+    def _judged(self) -> Judged:
         if (self.metric is None) != (self.expect is None):
             raise ValueError("give both 'metric' and 'expect' or neither")
         if self.window is not None and self.metric is None:
             raise ValueError("a window needs a 'metric'")
         return self
+
+
+class Claim(Judged):
+    """A further claim the answer of a thing to try makes ("the mismatch index first rises"), with
+    the output and years that check it: ``abm lessons check`` counts the seeds it holds on."""
+
+    says: Text
+    metric: str
+    expect: str
+
+
+class ThingToTry(Judged):
+    """One "thing to try": a change, the overrides that make it, the model's answer, the output it is
+    judged by and the further claims the answer makes."""
+
+    change: Text
+    set: dict[str, Any]
+    predict: Text
+    claims: tuple[Claim, ...] = ()
+
+    @field_validator("claims", mode="before")
+    @classmethod
+    def _claims(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            raise ValueError("must be a list of tables ([[lesson.things_to_try.claims]])")
+        return tuple(value)
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _overrides(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dict) or not value:
+            raise ValueError("must be a non-empty table of parameter overrides, e.g. set = { max_skill_gap = 0.45 }")
+        try:
+            Params.make(_params(info), **value)
+        except ParameterError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def judged(self) -> tuple[Judged, ...]:
+        """What a check counts: the named output (if any), then every claim."""
+        return ((self,) if self.metric else ()) + self.claims
 
 
 class Fact(FileModel):
@@ -200,7 +231,7 @@ class LessonTable(FileModel):
     @field_validator("charts", mode="before")
     @classmethod
     def _charts(cls, value: Any) -> Any:
-        from abm.lessons.charts import CHARTS  # the charts import this module
+        from abm.charts import CHARTS
 
         if not isinstance(value, list) or not value:
             raise ValueError("must be a non-empty list of chart names")
