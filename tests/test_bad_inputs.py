@@ -624,7 +624,9 @@ def app_cases() -> list[Case]:
              for v in ("99999", "0", "-1", "65536", "x")]
     cases += [Case("app:--host-unknown", ("app", "--host", "nohost.invalid"), names=("--host", "nohost.invalid")),
               Case("app:--port-in-use", ("app", "--port", "PORT"), setup=hold_port, names=("--port", "in use")),
-              Case("app:unknown-option", ("app", "--prot", "8000"), names=("--prot",))]
+              Case("app:unknown-option", ("app", "--prot", "8000"), names=("--prot",)),
+              Case("app:--workers-not-offered", ("app", "--workers", "1234"), names=("--workers", "1234")),
+              Case("app:--workers-x", ("app", "--workers", "x"), names=("--workers", "'x'"))]
     return cases
 
 
