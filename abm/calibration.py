@@ -26,12 +26,23 @@ import pandas as pd
 
 from abm import diagnostics
 from abm.experiments.spec import ExperimentSpec
-from abm.measures import TARGET_TABLES, TARGETS, calendar_year, evaluate, overtaking_years, per_2022_worker
+from abm.measures import (
+    TARGET_TABLES,
+    TARGETS,
+    TARGETS_LAST_YEAR,
+    calendar_year,
+    evaluate,
+    overtaking_years,
+    per_2022_worker,
+)
 from abm.params import ParameterError, Params
-from abm.runs import Intervention, Results, RunSpec, run_many
+from abm.runs import MONTHS_MAX, Intervention, Results, RunSpec, run_many
 from abm.strategies import BY_NAME
 
 Progress = Callable[[int, int], None]
+#: seeds of the calibration report by default (1..5), and the most ``--seeds`` may ask for
+DEFAULT_SEEDS = 5
+MAX_SEEDS = 1000
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -201,20 +212,20 @@ def plot_forward(result: dict[str, pd.DataFrame], path: Path) -> None:
 # --- command line -----------------------------------------------------------------------------------
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from abm.cli import runs_progress
+    from abm.cli import output_dir, runs_progress
     from abm.experiments.engines import processes
     from abm.experiments.spec import load_spec
     from abm.files import load_scenario
 
-    out = Path(args.out)
     t0 = time.perf_counter()
     if args.search:
         if args.seeds is not None:
-            raise ParameterError("--seeds does not apply to --search: the spec's [experiment] seeds (or replicates) do")
+            raise ParameterError(f"--seeds {args.seeds} does not apply to --search; allowed: the spec's [experiment] seeds "
+                                 "(or replicates)")
         spec = load_spec(args.search)
         if args.workers is not None:
             spec = spec.with_overrides(fixed={"n_workers": args.workers})
-        out.mkdir(parents=True, exist_ok=True)
+        out = output_dir(args.out)
         with processes(args.processes) as ex, runs_progress("calibrate --search") as progress:
             result = search(spec, ex, progress)
         result.to_csv(out / "search.csv", index=False)
@@ -225,8 +236,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     meta, base = load_scenario(args.scenario)
     if args.workers is not None:
         base = Params.make(base, n_workers=args.workers)
-    seeds = list(range(1, (args.seeds or 5) + 1))
-    out.mkdir(parents=True, exist_ok=True)
+    shortest = (TARGETS_LAST_YEAR + 1 - base.start_year) * 12
+    if not args.forward and args.months < shortest:
+        raise ParameterError(f"--months {args.months} is too short: the targets read the years up to {TARGETS_LAST_YEAR} "
+                             f"(start year {base.start_year}); allowed: --months in [{shortest}, {MONTHS_MAX}]")
+    seeds = list(range(1, (args.seeds or DEFAULT_SEEDS) + 1))
+    out = output_dir(args.out)
     if args.forward:
         with processes(args.processes) as ex, runs_progress("calibrate --forward") as progress:
             result = forward(base, seeds, executor=ex, progress=progress)
@@ -278,15 +293,15 @@ def _has_tabulate() -> bool:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from abm.cli import add_processes_option, add_workers_option
+    from abm.cli import add_processes_option, add_workers_option, int_in
 
     p = sub.add_parser("calibrate", help="report how close the baseline comes to the 2022–2026 facts",
                        description="Run the baseline over several seeds and compare each calibration target "
                                    "(computed from model output) with the band accepted around its fact.")
     p.add_argument("scenario", nargs="?", default="baseline",
                    help="scenario to calibrate: a .toml file or a shipped scenario's name (default: baseline)")
-    p.add_argument("--seeds", type=int, help="number of seeds: 1..N (default 5)")
-    p.add_argument("--months", type=int, default=156, help="months from January 2022 (default 156 = through 2034: the vacancy-growth target needs the whole horizon)")
+    p.add_argument("--seeds", type=int_in(1, MAX_SEEDS, what="seeds 1..N"), help=f"number of seeds: 1..N (default {DEFAULT_SEEDS})")
+    p.add_argument("--months", type=int_in(1, MONTHS_MAX, what="months from January of the start year"), default=156, help="months from January 2022 (default 156 = through 2034: the vacancy-growth target needs the whole horizon)")
     add_workers_option(p)
     add_processes_option(p)
     p.add_argument("--out", default="results/calibration", help="output directory")

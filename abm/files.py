@@ -26,13 +26,16 @@ Every error is one :class:`~abm.params.ParameterError` line naming the file, the
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from abm.params import ParameterError, Params
 
@@ -76,13 +79,20 @@ class ScenarioFile(FileModel):
 
 # --- reading ------------------------------------------------------------------------------------------
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or bad TOML is a one-line ParameterError naming ``what``."""
+    """Parse a TOML file; a missing file, a folder, a file that is not UTF-8 text or not TOML, or one
+    the system will not read is a one-line ParameterError naming ``what``."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParameterError(f"{what} not found: {path}") from None
+        raise ParameterError(f"{what} not found: {path}; allowed: an existing .toml file") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{what} {path} is a directory; allowed: a .toml file") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{what} {path} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 encoded .toml file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"{what} {path} is not valid TOML: {exc}") from None
+        raise ParameterError(f"{what} {path} is not valid TOML ({exc}); allowed: a TOML file (https://toml.io)") from None
+    except OSError as exc:
+        raise ParameterError(f"{what} {path} cannot be read ({exc.strerror or exc}); allowed: a readable .toml file") from None
 
 
 def file_kind(data: dict[str, Any]) -> FileKind | None:
@@ -108,24 +118,67 @@ def fmt_value(value: Any) -> str:
     return s if len(s) <= 80 else s[:77] + "..."
 
 
+def type_text(annotation: Any) -> str:
+    """A field's type in words: ``int`` → "an integer", ``list[str]`` → "a list of text", ``Literal`` → its values."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (Union, UnionType):
+        return " or ".join(type_text(a) for a in args if a is not type(None))
+    if origin is Annotated:
+        return type_text(args[0])
+    if origin in (list, tuple):
+        inner = type_text(args[0]) if args else ""
+        plural = {"an integer": "integers", "a number": "numbers", "text": "texts"}
+        return ("a list" + (f" of {plural[inner]}" if inner in plural else f" of values, each {inner}" if inner else ""))
+    if origin is dict or annotation is dict:
+        return "a table"
+    words = {int: "an integer", float: "a number", str: "text", bool: "true or false"}
+    return words.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def allowed_text(field: FieldInfo) -> str:
+    """What a field of a file model accepts, in words: its type, range, length and form."""
+    text = type_text(field.annotation)
+    meta = {type(m).__name__: m for m in field.metadata}
+    lo = getattr(meta.get("Ge"), "ge", None)
+    hi = getattr(meta.get("Le"), "le", getattr(meta.get("Lt"), "lt", None))
+    if lo is not None and hi is not None:
+        text += f" in [{lo}, {hi}{')' if 'Lt' in meta else ']'}"
+    elif lo is not None:
+        text += f" >= {lo}"
+    if any(getattr(m, "pattern", None) == NAME_PATTERN for m in field.metadata):
+        text += " made of letters, digits, '_', '.' and '-', starting with a letter or digit"
+    if any(getattr(m, "min_length", None) for m in field.metadata):
+        text = f"non-empty {text.removeprefix('a ')}" if text.startswith("a ") else f"{text}, not empty"
+    return text
+
+
 def table_errors(exc: ValidationError, table: str, model: type[BaseModel]) -> list[str]:
     """A pydantic error on table ``[table]`` as one-line messages naming the key, the value and what is allowed."""
     msgs = []
     for err in exc.errors():
         loc = ".".join(str(x) for x in err["loc"])
-        if err["type"] == "extra_forbidden":
-            allowed = list(model.model_fields)
-            close = difflib.get_close_matches(loc, allowed, n=1)
+        if not loc:  # a check of the whole table
+            msgs.append(f"[{table}] {err['msg'].removeprefix('Value error, ')}")
+        elif err["type"] == "extra_forbidden":
+            keys = list(model.model_fields)
+            close = difflib.get_close_matches(loc, keys, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            msgs.append(f"[{table}] unknown key '{loc}'{hint}; allowed: {', '.join(allowed)}")
+            msgs.append(f"[{table}] unknown key '{loc}'{hint}; allowed: {', '.join(keys)}")
         elif err["type"] == "missing":
             f = model.model_fields.get(loc)
             msgs.append(f"[{table}] '{loc}' is required ({f.description if f and f.description else 'see the docs'})")
         else:
-            f = model.model_fields.get(str(err["loc"][0])) if err["loc"] else None
+            key, *inner = err["loc"]
+            f = model.model_fields.get(str(key))
             what = f" — {f.description}" if f is not None and f.description else ""
             msg = err["msg"].removeprefix("Value error, ")
-            msgs.append(f"[{table}] '{loc}' = {fmt_value(err.get('input'))} is invalid: {msg}{what}")
+            if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NAME_PATTERN:
+                msg = "not a name"
+            allowed = f"; allowed: {allowed_text(f)}" if f is not None and "allowed" not in msg else ""
+            where = f"'{key}'" + "".join(f"[{x!r}]" for x in inner)  # 'outputs'[0], 'ranges'['quit_rate'][0]
+            msgs.append(f"[{table}] {where} = {fmt_value(err.get('input'))} is invalid ({msg}){allowed}{what}")
     return msgs
 
 
@@ -157,6 +210,9 @@ def shipped_scenarios() -> dict[str, Path]:
 def scenario_path(ref: str | Path, relative_to: Path | None = None) -> Path:
     """The file a scenario reference names: a shipped scenario's name (``"baseline"``) or a path
     (relative to ``relative_to``'s folder, if given). A name that is not shipped is an error listing them."""
+    if not isinstance(ref, (str, os.PathLike)) or not str(ref).strip():
+        raise ParameterError(f"scenario = {fmt_value(ref)} is invalid; allowed: a .toml file path or a shipped "
+                             f"scenario's name ({', '.join(sorted(shipped_scenarios()))})")
     text = str(ref)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(text)
@@ -168,8 +224,8 @@ def scenario_path(ref: str | Path, relative_to: Path | None = None) -> Path:
         return Path(text)
     close = difflib.get_close_matches(text, list(shipped), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise ParameterError(f"scenario '{text}' is neither a .toml file nor a shipped scenario{hint}; shipped: "
-                         + ", ".join(sorted(shipped)))
+    raise ParameterError(f"scenario '{text}' is neither a .toml file nor a shipped scenario{hint}; allowed: a .toml file "
+                         "or a shipped scenario: " + ", ".join(sorted(shipped)))
 
 
 def baseline_path() -> Path:
@@ -177,14 +233,22 @@ def baseline_path() -> Path:
     return SCENARIOS_DIR / f"{BASELINE}.toml"
 
 
+class BaseCycle(ParameterError):
+    """Scenario files that are their own base, directly or through others."""
+
+
 # --- scenarios ----------------------------------------------------------------------------------------------
 def read_scenario_file(path: Path) -> ScenarioFile:
     """Parse and validate the tables of a scenario (or lesson) file, not yet its parameters."""
     where = f"scenario file {path}"
     data = read_toml(path, "scenario file")
-    if file_kind(data) == "experiment":
-        raise ParameterError(f"{where} is {RUN_WITH['experiment']}, not a scenario")
+    kind = file_kind(data)
+    if kind == "experiment":
+        raise ParameterError(f"{where} is {RUN_WITH['experiment']}; allowed here: a scenario file")
     check_tables(data, ScenarioFile, where)
+    if kind is None:
+        raise ParameterError(f"{where} has no [scenario] or [params] table; allowed: a scenario file (a [scenario] "
+                             "header and/or [params] overrides)")
     try:
         header = ScenarioHeader(**data.get("scenario", {}))
     except ValidationError as exc:
@@ -192,13 +256,18 @@ def read_scenario_file(path: Path) -> ScenarioFile:
     return ScenarioFile(scenario=header, params=data.get("params", {}), lesson=data.get("lesson"))
 
 
-def load_scenario(ref: str | Path) -> tuple[dict[str, Any], Params]:
+def load_scenario(ref: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Params]:
     """Read a scenario file (a path, or a shipped scenario's name): its header as a dict (with the
     raw ``[lesson]`` table under ``"lesson"`` if it has one) and its validated :class:`Params`.
 
-    A scenario may name a ``base`` scenario whose parameters it overrides.
+    A scenario may name a ``base`` scenario whose parameters it overrides; a file that is its own
+    base, directly or through others, is an error naming the cycle.
     """
     path = scenario_path(ref)
+    if path.resolve() in _chain:
+        names = " → ".join(p.name for p in (*_chain, path.resolve()))
+        raise BaseCycle(f"scenario file {path}: [scenario] base makes a cycle ({names}); allowed: a chain of bases that ends in a "
+                             "file without one (e.g. base = \"baseline\")")
     file = read_scenario_file(path)
     meta = file.scenario.model_dump(exclude_unset=True)
     if file.lesson is not None:
@@ -206,9 +275,11 @@ def load_scenario(ref: str | Path) -> tuple[dict[str, Any], Params]:
     base = None
     if file.scenario.base is not None:
         try:
-            _, base = load_scenario(scenario_path(file.scenario.base, relative_to=path))
+            _, base = load_scenario(scenario_path(file.scenario.base, relative_to=path), (*_chain, path.resolve()))
+        except BaseCycle:
+            raise
         except ParameterError as exc:
-            raise ParameterError(f"scenario file {path}: base = {file.scenario.base!r}: {exc}") from None
+            raise ParameterError(f"scenario file {path}: [scenario] 'base' = {file.scenario.base!r}: {exc}") from None
     try:
         return meta, Params.make(base, **file.params)
     except ParameterError as exc:

@@ -261,6 +261,8 @@ TARGETS: tuple[Target, ...] = (
 )
 #: The tables the targets read.
 TARGET_TABLES = ("model", "cluster")
+#: The last calendar year the targets read: a calibration run must last at least to its end.
+TARGETS_LAST_YEAR = 2026
 
 
 def evaluate(tables: Tables, targets: tuple[Target, ...] = TARGETS) -> dict[str, float]:

@@ -13,6 +13,7 @@ Scenarios are TOML files with a ``[scenario]`` header and a ``[params]`` table o
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -239,15 +240,29 @@ class Params(BaseModel):
         return max(1, round(self.n_workers / self.workers_per_firm))
 
     # --- construction with one-line errors -----------------------------------------------------
-    @classmethod
-    def make(cls, base: Params | None = None, **overrides: Any) -> Params:
-        """Build from defaults (or ``base``) and overrides, raising :class:`ParameterError`."""
-        values = base.model_dump() if base is not None else {}
-        values.update({k: _plain(v) for k, v in overrides.items()})
+    def __init__(self, /, **values: Any) -> None:
+        """Validate ``values``; anything invalid is one :class:`ParameterError` line (not pydantic's report)."""
         try:
-            return cls(**values)
+            super().__init__(**values)
         except ValidationError as exc:
             raise ParameterError(_one_line(exc)) from None
+
+    @classmethod
+    def make(cls, base: Params | Mapping[str, Any] | None = None, **overrides: Any) -> Params:
+        """Build from defaults (or ``base``: a :class:`Params`, or a mapping of parameter values over the
+        defaults) and overrides, raising :class:`ParameterError`."""
+        if base is None:
+            values: dict[str, Any] = {}
+        elif isinstance(base, Params):
+            values = base.model_dump()
+        elif isinstance(base, Mapping) and all(isinstance(k, str) for k in base):
+            values = {k: _plain(v) for k, v in base.items()}
+        else:
+            shown = repr(base) if len(repr(base)) <= 80 else repr(base)[:77] + "..."
+            raise ParameterError(f"params = {shown} is invalid; allowed: a Params object, a dict of parameter values "
+                                 "(names as in `abm params`) or None")
+        values.update({k: _plain(v) for k, v in overrides.items()})
+        return cls(**values)
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ def summary_table(model_df: pd.DataFrame, cluster_df: pd.DataFrame, firm_df: pd.
         rows.setdefault("unemployment rate (%)", {})[y] = 100 * m["unemployment_rate"].mean()
         rows.setdefault("vacancy rate (%)", {})[y] = 100 * m["vacancy_rate"].mean()
         rows.setdefault("mismatch index", {})[y] = m["mismatch_index"].mean()
-        rows.setdefault("layoffs (% of employment / yr)", {})[y] = 100 * m["layoffs"].sum() * 12 / len(m) / emp
+        rows.setdefault("layoffs (% of employment / yr)", {})[y] = 100 * m["layoffs"].sum() * 12 / len(m) / emp if emp > 0 else np.nan
         rows.setdefault("junior hires / yr", {})[y] = m["junior_hires"].sum() * 12 / len(m)
         rows.setdefault("AI pay premium (%)", {})[y] = 100 * m["ai_premium"].mean()
         rows.setdefault("remote/onsite pay, location-adjusted", {})[y] = m["remote_onsite_pay_ratio_adjusted"].mean()

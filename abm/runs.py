@@ -47,6 +47,10 @@ BUILD_ONLY = ("n_workers", "workers_per_firm", "start_year", "months", "burn_in_
               *REMOTE_POLICY_SHARES)
 
 
+#: the longest run, in months (the ``months`` parameter's upper bound; LaborMarket.run checks the same)
+MONTHS_MAX = int(next(m.le for m in Params.model_fields["months"].metadata if hasattr(m, "le")))
+
+
 @dataclass(frozen=True)
 class Intervention:
     """A change that acts from month ``month`` on (1 = January of the start year): parameter changes
@@ -58,15 +62,17 @@ class Intervention:
 
     def check(self, params: Params, months: int) -> None:
         """Raise :class:`ParameterError` (one line) unless this intervention can act in a run of ``params``."""
-        where = f"intervention at month {self.month}"
-        if not 1 <= self.month <= months:
+        where = f"intervention at month {self.month!r}"
+        if isinstance(self.month, bool) or not isinstance(self.month, (int, np.integer)) or not 1 <= self.month <= months:
             raise ParameterError(f"{where}: 'month' = {self.month} is invalid; allowed: 1 to {months} (the run's months)")
+        if not isinstance(self.set, Mapping) or not isinstance(self.switch, Mapping):
+            raise ParameterError(f"{where}: 'set' and 'switch' must be dicts ({{'quit_rate': 0.01}}, {{'cutting': 'recomposing'}})")
         if not self.set and not self.switch:
-            raise ParameterError(f"{where}: changes nothing; give 'set' (parameters) or 'switch' (strategies)")
+            raise ParameterError(f"{where}: changes nothing; allowed: 'set' (parameters) and/or 'switch' (strategies)")
         fixed = [k for k in self.set if k in BUILD_ONLY]
         if fixed:
-            raise ParameterError(f"{where}: '{fixed[0]}' only acts when the model is built; it cannot change during a "
-                                 "run (to move firms to another strategy: switch={'old': 'new'})")
+            raise ParameterError(f"{where}: '{fixed[0]}' only acts when the model is built; allowed: parameters that "
+                                 "can change during a run (to move firms to another strategy: switch={'old': 'new'})")
         try:
             Params.make(params, **self.set)
         except ParameterError as exc:
@@ -106,10 +112,18 @@ class RunSpec:
 
     def check(self) -> RunSpec:
         """Raise :class:`ParameterError` (one line) for a spec that cannot run; returns the spec."""
+        if not isinstance(self.params, Params):
+            raise ParameterError(f"run '{self.label}': 'params' = {type(self.params).__name__} is invalid; allowed: a "
+                                 "Params object (Params.make(...) builds one from a dict)")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or not 0 <= self.seed < 2**63:
             raise ParameterError(f"run '{self.label}': 'seed' = {self.seed!r} is invalid; allowed: an integer in [0, 2^63)")
-        if self.horizon < 0:
-            raise ParameterError(f"run '{self.label}': 'months' = {self.horizon} is invalid; allowed: >= 0")
+        if (isinstance(self.horizon, bool) or not isinstance(self.horizon, (int, np.integer))
+                or not 0 <= self.horizon <= MONTHS_MAX):
+            raise ParameterError(f"run '{self.label}': 'months' = {self.horizon!r} is invalid; allowed: an integer in "
+                                 f"[0, {MONTHS_MAX}]")
+        if isinstance(self.tables, str) or not all(isinstance(t, str) for t in self.tables):
+            raise ParameterError(f"run '{self.label}': 'tables' = {self.tables!r} is invalid; allowed: a tuple of "
+                                 f"table names ({', '.join(TABLES)})")
         unknown = [t for t in self.tables if t not in TABLES]
         if unknown:
             raise ParameterError(f"run '{self.label}': unknown table '{unknown[0]}'; allowed: {', '.join(TABLES)}")

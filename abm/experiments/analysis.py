@@ -13,7 +13,6 @@ no interval with one replicate.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,10 @@ import numpy as np
 import pandas as pd
 
 from abm.experiments.spec import ReportSpec
-from abm.experiments.storage import read_ledger, read_table
-from abm.measures import KEY_OUTPUTS, calendar_years, in_year, overtaking_years, per_2022_worker
+from abm.experiments.storage import ResultsError, read_ledger, read_table, verify
+from abm.experiments.storage import load_manifest as storage_manifest
+from abm.measures import KEY_OUTPUTS, calendar_years, in_year, overtaking_years, per_2022_worker, suggest
+from abm.params import ParameterError
 
 LEVEL = 0.95
 
@@ -177,7 +178,8 @@ def sensitivity(model: pd.DataFrame, manifest: dict[str, Any], outputs: list[str
 
 # --- the report ---------------------------------------------------------------------------------------
 def load_manifest(results: str | Path) -> dict[str, Any]:
-    return json.loads((Path(results) / "manifest.json").read_text(encoding="utf-8"))
+    """The manifest of a results directory (:func:`abm.experiments.storage.load_manifest`)."""
+    return storage_manifest(Path(results))
 
 
 def set_labels(manifest: dict[str, Any]) -> pd.DataFrame:
@@ -235,13 +237,17 @@ def report(results: str | Path, out: str | Path | None = None, outputs: list[str
 
     results = Path(results)
     manifest = load_manifest(results)
+    damaged = verify(results)
+    if damaged:
+        raise ResultsError(f"{results}: {len(damaged)} task(s) do not verify ({damaged[0].problem}); allowed: verified "
+                           f"data only — run `abm sweep {manifest.get('spec_file') or 'SPEC'} --out {results}` to run "
+                           "their runs again")
     rspec = ReportSpec(**manifest["spec"].get("report", {}))
     outputs = list(outputs or rspec.outputs or KEY_OUTPUTS)
     bad = [o for o in outputs if o not in MODEL_COLUMNS]
     if bad:
-        from abm.params import ParameterError
-
-        raise ParameterError(f"unknown model column(s) {bad}; see docs/outputs.md")
+        raise ParameterError(f"--outputs: unknown model column '{bad[0]}'{suggest(bad[0], list(MODEL_COLUMNS))}; allowed: "
+                             "the model-table columns in docs/outputs.md")
     window = window_months or rspec.window_months
     factors, columns = manifest["factors"], manifest["columns"]
     x = rspec.x or (factors[0] if factors else None)
@@ -255,7 +261,11 @@ def report(results: str | Path, out: str | Path | None = None, outputs: list[str
     n_ok = int((ledger["status"] == "ok").sum()) if len(ledger) else 0
     fails = ledger[ledger["status"] == "failed"] if len(ledger) else ledger
     if n_ok == 0:
-        raise FileNotFoundError(f"{results} has no successful runs yet (run abm sweep first)")
+        raise ResultsError(f"{results} has no successful runs yet; allowed: a folder with at least one finished run "
+                           f"(run `abm sweep {manifest.get('spec_file') or 'SPEC'} --out {results}`)")
+    if manifest.get("rounded"):
+        notes.append(f"integer parameter(s) {', '.join(manifest['rounded'])}: the sampled values were rounded to the "
+                     "nearest integer (the sets in manifest.json hold the values run)")
     if len(ledger) < manifest["n_runs"]:
         notes.append(f"partial batch: {len(ledger)} of {manifest['n_runs']} runs committed; rerun `abm sweep` to finish")
     if len(fails):

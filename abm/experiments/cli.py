@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from abm.experiments.runner import Summary
 
+#: tasks that did not verify named one a line, then counted
+MAX_DAMAGE_LINES = 5
+
 SWEEP_HELP = """\
 Run every parameter set × replicate of an experiment spec (experiments/*.toml; format in
 docs/experiments.md) in parallel, writing tidy Parquet tables as tasks finish.
@@ -62,10 +65,14 @@ def _old_workers_meaning(args: argparse.Namespace) -> None:
     """``abm sweep --workers N`` meant N processes before ``--workers`` became the model size in every
     command. For one release a value too small for a model (< the smallest n_workers) still means
     processes, with a one-line hint."""
-    from abm.params import Params
+    from abm.cli import param_range
+    from abm.params import ParameterError, Params
 
     smallest = next(m.ge for m in Params.model_fields["n_workers"].metadata if hasattr(m, "ge"))
-    if args.workers is not None and args.workers < smallest and args.processes is None:
+    if args.workers is not None and args.workers < smallest and args.processes is not None:
+        raise ParameterError(f"--workers {args.workers} is invalid with --processes; allowed: a model size in "
+                             f"[{smallest}, {param_range('n_workers')[1]}] (n_workers)")
+    if args.workers is not None and args.workers < smallest:
         print(f"abm sweep: --workers {args.workers} read as {args.workers} processes (its old meaning); --workers is the "
               f"model size now and processes are --processes {args.workers} (the old meaning goes in the next release)",
               file=sys.stderr)
@@ -75,28 +82,27 @@ def _old_workers_meaning(args: argparse.Namespace) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from abm.cli import parse_assignments
-    from abm.experiments.runner import estimate_run_seconds, run_batch
+    from abm.cli import output_dir, parse_assignments
+    from abm.experiments.engines import probe
+    from abm.experiments.runner import check_out, estimate_run_seconds, run_batch
     from abm.experiments.spec import load_spec
-    from abm.experiments.storage import BatchLocked
+    from abm.params import ParameterError
 
     _old_workers_meaning(args)
     if args.processes is not None and (args.scheduler or args.local_cluster):
-        print("error: --processes sets local processes; with Dask give the workers in --local-cluster N or on the cluster",
-              file=sys.stderr)
-        return 2
+        raise ParameterError(f"--processes {args.processes} sets local processes; allowed with Dask: the workers in "
+                             "--local-cluster N or on the cluster")
     if args.upload and not (args.scheduler or args.local_cluster):
-        print("error: --upload needs --scheduler or --local-cluster", file=sys.stderr)
-        return 2
-    for name in ("processes", "local_cluster", "chunk_size", "limit"):
-        v = getattr(args, name)
-        if v is not None and (v < 1 if name != "limit" else v < 0):
-            print(f"error: --{name.replace('_', '-')} = {v} is invalid; allowed: an integer >= {0 if name == 'limit' else 1}",
-                  file=sys.stderr)
-            return 2
+        raise ParameterError(f"--upload {args.upload} needs a Dask engine; allowed with --scheduler or --local-cluster")
+    if args.upload and not Path(args.upload).is_file():
+        raise ParameterError(f"--upload {args.upload}: no such file; allowed: a .whl, .zip, .egg or .py file (build a "
+                             "wheel with `pip wheel --no-deps -w dist .`)")
     spec = load_spec(args.spec)
     fixed = parse_assignments(args.set or [])
     if args.workers is not None:
+        if "n_workers" in fixed:
+            raise ParameterError(f"--set n_workers={fixed['n_workers']!r} and --workers {args.workers} both set the model "
+                                 "size; allowed: one of them")
         fixed["n_workers"] = args.workers
     if fixed or args.chunk_size is not None:
         spec = spec.with_overrides(fixed=fixed, chunk_size=args.chunk_size)
@@ -110,13 +116,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(head)
         print(f"varied: {', '.join(spec.columns) or 'nothing'}; method {spec.method}; outputs {', '.join(spec.experiment.outputs)}")
+        if spec.rounded:
+            print(f"integer parameters sampled and rounded to the nearest integer: {', '.join(spec.rounded)}")
         return 0
+    check_out(spec, out)  # before any engine starts: another spec's folder, no scheduler or a bad --out cost nothing
+    if args.scheduler:
+        probe(args.scheduler)
+    output_dir(out)
     print(head, file=sys.stderr, flush=True)
     tty = sys.stderr.isatty()
     bar = None
 
     def started(s: Summary) -> None:
         nonlocal bar
+        for d in s.damaged[:MAX_DAMAGE_LINES]:
+            runs = f"{d.runs} run(s)" if d.runs is not None else "its runs"
+            print(f"not verified, running {runs} again: {d.problem}", file=sys.stderr, flush=True)
+        if len(s.damaged) > MAX_DAMAGE_LINES:
+            print(f"... and {len(s.damaged) - MAX_DAMAGE_LINES} more task(s) not verified (see manifest.json, sessions)",
+                  file=sys.stderr, flush=True)
         limit = f", {s.limited} left for later (--limit)" if s.limited else ""
         print(f"engine: {engine_name}; {s.skipped} runs already done{limit}; {s.total - s.skipped - s.limited} to run in "
               f"{s.n_tasks} tasks of ≤ {s.chunk_size}", file=sys.stderr, flush=True)
@@ -153,9 +171,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: stopped after {time.perf_counter() - t0:.1f} s; runs in flight were dropped. "
               f"Rerun the same command to resume:\n  abm sweep {args.spec} --out {out}", file=sys.stderr)
         return 130
-    except BatchLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     finally:
         if bar is not None:
             bar.close()
@@ -175,21 +190,36 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from abm.cli import output_dir
     from abm.experiments.analysis import report
+    from abm.experiments.storage import load_manifest
 
     res = Path(args.results)
-    if not (res / "manifest.json").exists():
-        print(f"error: {res} is not a results directory of `abm sweep` (no manifest.json)", file=sys.stderr)
-        return 2
+    load_manifest(res)  # a results folder of `abm sweep`, before anything is written
+    dest = output_dir(args.out or res / "report")
     outputs = [c.strip() for c in args.outputs.split(",")] if args.outputs else None
-    written = report(res, out=args.out, outputs=outputs, window_months=args.window_months)
+    written = report(res, out=dest, outputs=outputs, window_months=args.window_months)
     for key, path in written.items():
         print(f"{key:20} {path}")
     return 0
 
 
+def sweep_workers(text: str) -> int:
+    """``abm sweep --workers``: a model size; for one release also 1..(smallest size − 1), the old meaning
+    (processes: see :func:`_old_workers_meaning`)."""
+    from abm.cli import int_in, max_processes, param_range
+
+    lo, hi = param_range("n_workers")
+    try:
+        return int_in(1, max_processes())(text)
+    except argparse.ArgumentTypeError:
+        return int_in(lo, hi, what="model size, n_workers")(text)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    from abm.cli import add_processes_option, add_workers_option
+    from abm.cli import add_processes_option, add_workers_option, int_in, max_processes
+    from abm.experiments.spec import CHUNK_MAX, MAX_RUNS
+    from abm.runs import MONTHS_MAX
 
     p = sub.add_parser("sweep", help="run an experiment batch (grid or sample × replicates), parallel and resumable",
                        description=SWEEP_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -197,17 +227,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="results directory (default: results/<experiment name>); rerun with the "
                                                 "same DIR to resume")
     add_processes_option(p, default_text=f"all cores, here {os.cpu_count()}; not with --scheduler/--local-cluster")
-    add_workers_option(p)
+    add_workers_option(p, type=sweep_workers)
     eng = p.add_mutually_exclusive_group()
     eng.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786 "
                                                             "(workers need abm installed, or --upload)")
-    eng.add_argument("--local-cluster", type=int, metavar="N", help="start a Dask LocalCluster of N single-threaded "
+    eng.add_argument("--local-cluster", type=int_in(1, max_processes(), what="Dask worker processes"), metavar="N", help="start a Dask LocalCluster of N single-threaded "
                                                                     "worker processes on this machine and run on it")
     p.add_argument("--upload", metavar="WHEEL", help="with Dask: send this wheel (or .zip/.egg/.py) to every worker with "
                                                      "client.upload_file before running (dependencies must be installed there)")
-    p.add_argument("--chunk-size", type=int, metavar="K", help="runs per task (default: automatic, tasks of >= ~0.15 s "
+    p.add_argument("--chunk-size", type=int_in(1, CHUNK_MAX, what="runs per task"), metavar="K", help="runs per task (default: automatic, tasks of >= ~0.15 s "
                                                                "and >= 4 tasks per worker); does not change results")
-    p.add_argument("--limit", type=int, metavar="N", help="run at most N of the remaining runs this session (try a spec "
+    p.add_argument("--limit", type=int_in(1, MAX_RUNS, what="runs this session"), metavar="N", help="run at most N of the remaining runs this session (try a spec "
                                                           "out; rerun without it to finish)")
     p.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed (otherwise a "
                                                                "resume skips them: they are deterministic)")
@@ -222,6 +252,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", metavar="DIR", help="where to write the report (default: RESULTS_DIR/report)")
     r.add_argument("--outputs", metavar="COL,COL", help="model-table columns to plot and summarise (default: the spec's "
                                                         "[report] outputs, else a standard set)")
-    r.add_argument("--window-months", type=int, metavar="N", help="average each run over its final N months for the "
+    r.add_argument("--window-months", type=int_in(1, MONTHS_MAX, what="months"), metavar="N", help="average each run over its final N months for the "
                                                                   "summary (default: the spec's, else 12)")
     r.set_defaults(func=cmd_report)

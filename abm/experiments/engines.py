@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
+import socket
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -29,8 +30,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from abm.params import ParameterError
+
+#: seconds to wait for a TCP connection to a Dask scheduler, then for Dask's own handshake
+PROBE_TIMEOUT_S = 3.0
+CONNECT_TIMEOUT_S = 10
+#: what ``dask scheduler`` listens on unless told otherwise, and the transports :func:`probe` checks
+DASK_DEFAULT_PORT = 8786
+PROBED_SCHEMES = ("tcp", "tls", "ws", "wss")
 
 
 @dataclass
@@ -87,6 +96,26 @@ def terminate(ex: Executor) -> None:
             pass
 
 
+def probe(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Open (and close) a TCP connection to a Dask scheduler's host and port, so that an unreachable
+    address is a one-line :class:`ParameterError` in seconds (Dask itself retries until its timeout).
+    Addresses of other transports are left to Dask."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in PROBED_SCHEMES:
+        return
+    try:
+        host, port = parts.hostname, parts.port or DASK_DEFAULT_PORT
+    except ValueError:  # a port out of range or not a number
+        host = port = None
+    if not host or port is None:
+        raise ParameterError(f"--scheduler {address!r} is invalid; allowed: tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise ParameterError(f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc}); allowed: the address "
+                             "of a running `dask scheduler` (tcp://HOST:PORT)") from None
+
+
 @contextmanager
 def dask(address: str | None = None, local_workers: int | None = None, upload: str | Path | None = None) -> Iterator[Engine]:
     """A Dask executor: on the scheduler at ``address`` or on a new ``LocalCluster(local_workers)``."""
@@ -98,10 +127,12 @@ def dask(address: str | None = None, local_workers: int | None = None, upload: s
 
     cluster = None
     if address:
+        probe(address)
         try:
-            client = Client(address, timeout="30s")
-        except OSError as exc:
-            raise ParameterError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+            client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError(f"cannot connect to the Dask scheduler at {address} ({exc}); allowed: the address of a "
+                                 "running `dask scheduler`, e.g. tcp://127.0.0.1:8786") from None
         name = f"Dask scheduler {address}"
     else:
         cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None,

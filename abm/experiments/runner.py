@@ -10,7 +10,8 @@
   ~1.7 ms a task) and files hold several runs. Automatic: the replicates of one parameter set,
   split when that leaves fewer than ~4 tasks per worker, never below ~0.15 s of work. A task holds
   the runs of one parameter set, or of several consecutive sets when a set has fewer runs than a
-  chunk (e.g. 1-replicate samples). One task = one file per table.
+  chunk (e.g. 1-replicate samples). One task = one file per table. When tasks last over a second,
+  the last two rounds of tasks run one run each, so the batch ends evenly on every worker.
 * **Engines.** The one seam is an ``Executor`` (see :mod:`abm.experiments.engines`): a
   ``ProcessPoolExecutor`` locally, ``distributed.Client(...).get_executor()`` for Dask.
 * **Nothing lost, nothing twice.** The parent process writes each finished task atomically (data
@@ -44,12 +45,15 @@ import pyarrow as pa
 
 from abm.experiments import storage
 from abm.experiments.spec import KEY_COLUMNS, ExperimentSpec
-from abm.params import ParameterError, Params
+from abm.params import Params
 from abm.runs import RunSpec, run_one, spawn_seeds
 
 #: rough cost of one model month: fixed + per worker (seconds; measured on a 2-core machine)
 MONTH_COST_S = (2e-3, 1.5e-6)
 TARGET_TASK_S = 0.15
+#: rounds of tasks (× the workers) at the end of a batch that run one run each
+TAIL_ROUNDS = 2
+TAIL_MIN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,9 @@ def plan_runs(spec: ExperimentSpec, n_sets: int | None = None) -> list[PlannedRu
 
 
 def estimate_run_seconds(spec: ExperimentSpec) -> float:
-    n = spec.params_for(spec.points()[0]).n_workers
-    return spec.experiment.months * (MONTH_COST_S[0] + MONTH_COST_S[1] * n)
+    """Rough seconds of one run on one core: its months and burn-in months at :data:`MONTH_COST_S`."""
+    p = spec.params_for(spec.points()[0])
+    return (spec.experiment.months + p.burn_in_months) * (MONTH_COST_S[0] + MONTH_COST_S[1] * p.n_workers)
 
 
 def auto_chunk(spec: ExperimentSpec, n_runs: int, parallelism: int) -> int:
@@ -124,6 +129,17 @@ def group_tasks(runs: list[PlannedRun], chunk: int) -> list[list[PlannedRun]]:
     return tasks
 
 
+def split_tail(groups: list[list[PlannedRun]], parallelism: int, run_seconds: float) -> list[list[PlannedRun]]:
+    """The last ``TAIL_ROUNDS × parallelism`` tasks split into one run each when tasks last more than
+    ``TAIL_MIN_S``: while the last tasks run, no worker waits idle for another to finish a whole chunk
+    (the batch ends within about one run)."""
+    n = TAIL_ROUNDS * parallelism
+    if parallelism <= 1 or max(map(len, groups), default=0) * run_seconds < TAIL_MIN_S:
+        return groups
+    head, tail = groups[:-n], groups[-n:]
+    return head + [[r] for g in tail for r in g]
+
+
 # --- one task, in a worker -------------------------------------------------------------------------
 def _tidy(df: pd.DataFrame, keys: dict[str, Any]) -> pd.DataFrame:
     df = df.reset_index(drop=True)
@@ -134,7 +150,8 @@ def _tidy(df: pd.DataFrame, keys: dict[str, Any]) -> pd.DataFrame:
 
 
 def execute(task: Task) -> dict[str, Any]:
-    """Run every run of a task; returns the tables and one ledger row per run. Never raises for a run."""
+    """Run every run of a task; returns its tables (as Parquet bytes: :class:`~abm.experiments.storage.Encoded`)
+    and one ledger row per run. Never raises for a run."""
     hook = None
     if task.setup:
         mod, _, fn = task.setup.partition(":")
@@ -143,7 +160,7 @@ def execute(task: Task) -> dict[str, Any]:
     rows = []
     host, pid = socket.gethostname(), os.getpid()
     for run in task.runs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         keys = {"run_id": run.run_id, "set_id": run.set_id, "replicate": run.replicate, "seed": run.seed,
                 **task.points[run.set_id]}
         row: dict[str, Any] = {**keys, "status": "ok", "error": None, "traceback": None}
@@ -158,10 +175,11 @@ def execute(task: Task) -> dict[str, Any]:
         else:
             for name, df in tables.items():
                 frames[name].append(df)
-        row.update(seconds=time.perf_counter() - t0, host=host, pid=pid,
+        row.update(seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0, host=host, pid=pid,
                    finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         rows.append(row)
-    return {"name": task.name, "tables": {k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v},
+    # encoded here, in the worker: the parent only writes bytes (no DataFrames to unpickle, no compression)
+    return {"name": task.name, "tables": {k: storage.encode(pd.concat(v, ignore_index=True)) for k, v in frames.items() if v},
             "ledger": rows}
 
 
@@ -172,7 +190,8 @@ def ledger_schema(spec: ExperimentSpec, points: list[dict[str, Any]]) -> pa.Sche
     for c in spec.columns:
         fields.append(pa.field(c, types.get(type(points[0][c]), pa.string())))
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string()), pa.field("traceback", pa.string()),
-               pa.field("seconds", pa.float64()), pa.field("host", pa.string()), pa.field("pid", pa.int64()),
+               pa.field("seconds", pa.float64()), pa.field("cpu_seconds", pa.float64()), pa.field("host", pa.string()),
+               pa.field("pid", pa.int64()),
                pa.field("finished", pa.string())]
     return pa.schema(fields)
 
@@ -195,6 +214,7 @@ class Summary:
     n_tasks: int = 0
     chunk_size: int = 0
     limited: int = 0        # runs left out by --limit
+    damaged: tuple[storage.Damage, ...] = ()  # committed tasks whose files did not verify: run again
 
     @property
     def remaining(self) -> int:
@@ -221,7 +241,7 @@ def _versions() -> dict[str, str]:
 
 def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: list[PlannedRun]) -> dict[str, Any]:
     return {
-        "format": 1,
+        "format": 2,  # 2: ledger files record their task's files (rows, bytes, SHA-256)
         "name": spec.experiment.name,
         "description": spec.experiment.description,
         "spec_file": str(spec.path),
@@ -229,6 +249,7 @@ def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: lis
         "fingerprint": spec.fingerprint(),
         "method": spec.method,
         "factors": spec.factors,
+        "rounded": spec.rounded,
         "derived": spec.derived,
         "columns": spec.columns,
         "outputs": list(spec.experiment.outputs),
@@ -254,8 +275,8 @@ def _manifest_base(spec: ExperimentSpec, points: list[dict[str, Any]], runs: lis
 def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> None:
     if old.get("fingerprint") == new["fingerprint"]:
         if old.get("versions", {}).get("abm") != new["versions"]["abm"]:
-            raise ParameterError(f"{out} holds results of abm {old['versions'].get('abm')}, this is abm "
-                                 f"{new['versions']['abm']}; mixing versions in one dataset is refused: use another --out")
+            raise storage.ResultsError(f"{out} holds results of abm {old['versions'].get('abm')}, this is abm "
+                                       f"{new['versions']['abm']}; allowed: one abm version per dataset — use another --out")
         return
     for key in ("months", "replicates", "root_seed", "outputs", "columns", "n_sets"):
         if old.get(key) != new[key]:
@@ -264,8 +285,21 @@ def _check_compatible(old: dict[str, Any], new: dict[str, Any], out: Path) -> No
     else:
         what = ("the parameter sets" if old.get("sets") != new["sets"] else
                 "the base scenario" if old.get("base_params") != new["base_params"] else "fixed parameters or the setup hook")
-    raise ParameterError(f"{out} holds results of a different experiment plan: {what} changed; resuming would mix "
-                         "two experiments. Use another --out (or delete the directory to start again)")
+    raise storage.ResultsError(f"{out} holds results of another experiment (spec fingerprint {old.get('fingerprint')} there, "
+                               f"{new['fingerprint']} now: {what} changed); a results folder belongs to one spec; allowed: "
+                               "the spec of these results, or another --out (or delete the folder to start again)")
+
+
+def check_out(spec: ExperimentSpec, out: Path) -> None:
+    """``out`` can take the batch ``spec``: empty, new, or holding runs of this spec (a one-line
+    :class:`~abm.experiments.storage.ResultsError` otherwise). :func:`run_batch` checks it again under its lock."""
+    old = storage.read_json(out / storage.MANIFEST) if out.is_dir() else None
+    if old is not None:
+        points = spec.points()
+        _check_compatible(old, _manifest_base(spec, points, plan_runs(spec, len(points))), out)
+    elif out.is_dir() and (storage.ledger_files(out) or storage.data_tables(out)):
+        raise storage.ResultsError(f"{out} has results but no manifest.json; allowed: an empty folder or one `abm "
+                                   "sweep` wrote — use another --out")
 
 
 def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, parallelism: int = 1,
@@ -288,18 +322,19 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
     summary = Summary(out=out, total=len(runs))
     with storage.Lock(out):
         manifest = _manifest_base(spec, points, runs)
+        check_out(spec, out)
         old = storage.read_json(out / storage.MANIFEST)
         if old is not None:
-            _check_compatible(old, manifest, out)
             manifest["sessions"] = old.get("sessions", [])
-        elif storage.ledger_files(out):
-            raise ParameterError(f"{out} has results but no manifest.json; use another --out")
         if spec.path is not None and spec.path.exists():
             (out / "spec.toml").write_text(spec.path.read_text(encoding="utf-8"), encoding="utf-8")
         storage.write_json_atomic(manifest, out / storage.MANIFEST)
+        storage.clean_uncommitted(out)
+        summary.damaged = tuple(storage.verify(out))  # never trust a file that does not verify: run its runs again
+        storage.discard(out, list(summary.damaged))
+        storage.clean_uncommitted(out)
         if retry_failed:
             storage.forget_failed(out)
-        storage.clean_uncommitted(out)
         ledger = storage.read_ledger(out)
         finished = set(ledger["run_id"].tolist())
         summary.skipped = len(finished)
@@ -310,6 +345,8 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
         chunk = spec.experiment.chunk_size or auto_chunk(spec, len(todo), parallelism)
         session = uuid.uuid4().hex[:6]
         groups = group_tasks(todo, chunk)
+        if not spec.experiment.chunk_size:  # automatic chunks: the last ones small, for an even finish
+            groups = split_tail(groups, parallelism, estimate_run_seconds(spec))
         set_params = {}
         schema = ledger_schema(spec, points)
         tasks = []
@@ -348,6 +385,7 @@ def run_batch(spec: ExperimentSpec, out: str | Path, executor: Executor, *, para
                 "started": started, "elapsed_s": round(summary.elapsed_s, 3), "engine": engine,
                 "parallelism": parallelism, "chunk_size": chunk, "tasks": summary.n_tasks, "runs_ok": summary.done,
                 "runs_failed": summary.failed, "runs_skipped": summary.skipped, "runs_lost": summary.lost,
+                "tasks_not_verified": [{"task": d.task, "problem": d.problem, "runs": d.runs} for d in summary.damaged],
                 "run_seconds_total": round(summary.run_seconds, 3),
                 "run_seconds_mean": round(summary.run_seconds / max(summary.done + summary.failed, 1), 4),
                 "status": summary.status, "engine_error": summary.engine_error})
@@ -430,11 +468,8 @@ def _drive(executor: Executor, tasks: list[Task], parallelism: int, out: Path, s
 
 
 def commit(res: dict[str, Any], out: Path, schema: pa.Schema) -> None:
-    """Write a finished task: its data files, then its ledger file (the commit)."""
-    for table, df in res["tables"].items():
-        storage.write_df_atomic(df, out / table / res["name"])
-    ledger = pd.DataFrame(res["ledger"], columns=schema.names)
-    storage.write_df_atomic(ledger, out / storage.LEDGER / res["name"], schema=schema)
+    """Write a finished task: its data files, then its ledger file (the commit), which records them."""
+    storage.commit(out, res["name"], res["tables"], pd.DataFrame(res["ledger"], columns=schema.names), schema)
 
 
 def worker_info() -> dict[str, Any]:

@@ -50,6 +50,7 @@ import importlib
 import itertools
 import json
 import math
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -75,6 +76,9 @@ FigureName = Literal["timeseries", "final", "heatmap", "profit_by_strategy", "pa
 FIGURES: tuple[str, ...] = get_args(FigureName)
 SHARE_GROUPS = (STRATEGY_SHARES, REMOTE_POLICY_SHARES)
 KEY_COLUMNS = ("run_id", "set_id", "replicate", "seed")
+#: the most runs a task may hold, and a batch may have
+CHUNK_MAX = 100_000
+MAX_RUNS = 10_000_000
 
 
 class ExperimentMeta(Header):
@@ -91,7 +95,7 @@ class ExperimentMeta(Header):
                                         "derived from 'seed' (replicates = their number)")
     outputs: list[Literal["model", "cluster", "firm", "location", "pay", "flow"]] = Field(
         ["model"], min_length=1, description="tables to keep")
-    chunk_size: int = Field(0, ge=0, le=100_000, description="runs per task; 0 = automatic")
+    chunk_size: int = Field(0, ge=0, le=CHUNK_MAX, description="runs per task; 0 = automatic")
     setup: str | None = Field(None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
                               description="'module:function' called as function(model, run) before each run")
 
@@ -112,10 +116,10 @@ class ExperimentMeta(Header):
     @model_validator(mode="after")
     def _seeds_match(self) -> ExperimentMeta:
         if self.seeds is not None and len(self.seeds) != self.replicates:
-            raise ValueError(f"'seeds' gives {len(self.seeds)} seeds but 'replicates' = {self.replicates}; give one "
+            raise ValueError(f"'seeds' gives {len(self.seeds)} seeds but 'replicates' = {self.replicates}; allowed: one "
                              "seed per replicate (or leave out 'replicates')")
         if self.seeds is not None and len(set(self.seeds)) != len(self.seeds):
-            raise ValueError(f"'seeds' = {self.seeds} repeats a seed; replicates need different seeds")
+            raise ValueError(f"'seeds' = {self.seeds} repeats a seed; allowed: different seeds, one per replicate")
         return self
 
 
@@ -288,6 +292,21 @@ class ExperimentSpec(BaseModel):
     def n_runs(self) -> int:
         return len(self.points()) * self.experiment.replicates
 
+    def n_points(self) -> int:
+        """How many parameter sets :meth:`points` gives, counted without making them."""
+        if self.sample is None:
+            return math.prod(len(v) for v in self.grid.values())
+        d = len(self.sample.ranges)
+        per = {"sobol": (2 * d + 2) if self.sample.second_order else (d + 2), "morris": d + 1, "random": 1}
+        return self.sample.n * per[self.sample.method]
+
+    @property
+    def rounded(self) -> list[str]:
+        """Sampled parameters of integer type: their sampled values are rounded to the nearest integer."""
+        if self.sample is None:
+            return []
+        return [k for k in self.sample.ranges if Params.model_fields[k].annotation is int]
+
     def fingerprint(self) -> str:
         """Hash of everything that determines the runs' results (not names, descriptions, report)."""
         pts = self.points()
@@ -304,7 +323,8 @@ class ExperimentSpec(BaseModel):
             if (msg := _check_value("override", k, v)):
                 raise ParameterError(f"{where}: {msg}")
             if k in self.columns:
-                raise ParameterError(f"{where}: override '{k}' is varied by the spec; it cannot also be fixed")
+                raise ParameterError(f"{where}: override '{k}' is varied by the spec; allowed: parameters the spec "
+                                     f"does not vary ({', '.join(self.columns)} are varied)")
         fixed = {k: _typed(k, v) for k, v in (fixed or {}).items()}
         exp = self.experiment if chunk_size is None else self.experiment.model_copy(update={"chunk_size": chunk_size})
         raw = dict(self.raw)
@@ -390,9 +410,9 @@ def _check_value(where: str, name: str, value: Any) -> str | None:
 
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment spec; raises :class:`ParameterError` (one line naming the key)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"experiment spec = {_fmt(path)} is invalid; allowed: the path of a .toml file")
     path = Path(path)
-    if path.is_dir():
-        raise ParameterError(f"experiment spec {path} is a directory; give a .toml file")
     return spec_from_dict(read_toml(path, "experiment spec"), path)
 
 
@@ -401,7 +421,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     kind = file_kind(data)
     if kind != "experiment":
         extra = f" (this is {RUN_WITH[kind]})" if kind is not None else ""
-        raise ParameterError(f"{where}: no [experiment] table{extra}; an experiment spec has tables "
+        raise ParameterError(f"{where}: no [experiment] table{extra}; allowed: an experiment spec, with tables "
                              + ", ".join(f"[{t}]" for t in ExperimentFile.model_fields))
     check_tables(data, ExperimentFile, where)
     errors: list[str] = []
@@ -424,7 +444,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
             errors.append(msg)
     for axis, values in grid.items():
         if not isinstance(values, list) or not values:
-            errors.append(f"[grid] '{axis}' = {_fmt(values)} is invalid: an axis is a non-empty list of values "
+            errors.append(f"[grid] '{axis}' = {_fmt(values)} is invalid; allowed: a non-empty list of values "
                           "(or of tables of coupled values)")
             continue
         if all(isinstance(v, dict) for v in values):
@@ -438,14 +458,15 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
                     if (msg := _check_value(f"[grid] '{axis}'[{i}]", k, v)):
                         errors.append(msg)
         elif any(isinstance(v, dict) for v in values):
-            errors.append(f"[grid] '{axis}' mixes tables and plain values; use either a list of values or a list of tables")
+            errors.append(f"[grid] '{axis}' mixes tables and plain values; allowed: either a list of values or a list of tables")
         else:
             for v in values:
                 if (msg := _check_value("[grid]", axis, v)):
                     errors.append(msg)
                     break
             if len({json.dumps(v) for v in values}) != len(values):
-                errors.append(f"[grid] '{axis}' = {_fmt(values)} repeats a value; use replicates for repeated runs")
+                errors.append(f"[grid] '{axis}' = {_fmt(values)} repeats a value; allowed: different values (replicates "
+                              "repeat runs)")
     sample = parts.get("sample")
     if sample is not None:
         for name, (lo, hi) in sample.ranges.items():
@@ -453,7 +474,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
                 errors.append(f"[sample] ranges: {msg}")
             elif (annotation := Params.model_fields[name].annotation) is not int and annotation is not float:
                 errors.append(f"[sample] ranges: '{name}' is a {getattr(annotation, '__name__', annotation)} parameter; "
-                              "only numbers can be sampled")
+                              "allowed: numeric parameters (only numbers can be sampled)")
             else:
                 for bound in (lo, hi):
                     if (msg := _check_value(f"[sample] ranges '{name}' bound", name, _typed(name, bound))):
@@ -477,7 +498,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
         raise ParameterError(f"{where}: [grid] parameter '{dupes[0]}' is set by more than one axis")
     both = sorted(set(varied) & set(fixed))
     if both:
-        raise ParameterError(f"{where}: '{both[0]}' is both in [fixed] and varied; remove it from one of them")
+        raise ParameterError(f"{where}: '{both[0]}' is both in [fixed] and varied; allowed: in one of them")
     if remainder is not None:
         clash = sorted(set(remainder.into) & (set(varied) | set(fixed)))
         if clash:
@@ -488,7 +509,7 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
     try:
         _, base = load_scenario(scenario_path(meta.base, relative_to=path))
     except ParameterError as exc:
-        raise ParameterError(f"{where}: [experiment] base = {meta.base!r}: {exc}") from None
+        raise ParameterError(f"{where}: [experiment] 'base' = {meta.base!r}: {exc}") from None
     if meta.setup is not None:
         mod, _, fn = meta.setup.partition(":")
         try:
@@ -497,7 +518,8 @@ def spec_from_dict(data: dict[str, Any], path: Path) -> ExperimentSpec:
             raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} cannot be imported ({exc}); it must be "
                                  "'module:function' importable here and on every worker") from None
         if not callable(hook):
-            raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} is not callable")
+            raise ParameterError(f"{where}: [experiment] setup = {meta.setup!r} is not callable; allowed: 'module:function' "
+                                 "naming a function(model, run)")
     spec = ExperimentSpec(experiment=meta, fixed={k: _typed(k, v) for k, v in fixed.items()}, grid=grid,
                           sample=sample, remainder=remainder, report=parts.get("report", ReportSpec()),
                           path=path, base_params=base, raw=data)
@@ -529,11 +551,12 @@ def _check_design(spec: ExperimentSpec, where: str) -> None:
                                      "[experiment] outputs")
         if "sensitivity" in rep.figures and spec.method not in ("sobol", "morris"):
             raise ParameterError(f"{where}: [report] figures: 'sensitivity' needs a [sample] with method sobol or morris")
+    n_points = spec.n_points()
+    n_runs = n_points * spec.experiment.replicates
+    if n_runs > MAX_RUNS:
+        raise ParameterError(f"{where}: {n_points:,} parameter sets × {spec.experiment.replicates} replicates = "
+                             f"{n_runs:,} runs; allowed: at most {MAX_RUNS:,}")
     points = spec.points()
-    n_runs = len(points) * spec.experiment.replicates
-    if n_runs > 10_000_000:
-        raise ParameterError(f"{where}: {len(points)} parameter sets × {spec.experiment.replicates} replicates = "
-                             f"{n_runs:,} runs; at most 10,000,000")
     for k, point in enumerate(points):
         try:
             spec.params_for(point)

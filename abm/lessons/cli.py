@@ -12,19 +12,27 @@ if a prediction holds on half the seeds or fewer. A bad lesson file is a one-lin
 from __future__ import annotations
 
 import argparse
-import sys
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from abm.params import ParameterError
+
+if TYPE_CHECKING:
+    from abm.lessons.schema import Lesson
+
+#: the most seeds ``abm lessons check --seeds`` may ask for
+MAX_SEEDS = 1000
 
 DESCRIPTION = "List, show and check the teaching lessons (abm/scenarios/lessons/*.toml)."
 
 
 def add_commands(p: argparse.ArgumentParser) -> None:
     """The ``list``, ``show`` and ``check`` subcommands on parser ``p``."""
-    from abm.cli import add_processes_option, add_workers_option
+    from abm.cli import add_processes_option, add_workers_option, int_in
+    from abm.runs import MONTHS_MAX
 
     sub = p.add_subparsers(dest="lessons_command", required=True, metavar="{list,show,check,handout}")
     sub.add_parser("list", help="the lessons, one a line")
@@ -33,8 +41,9 @@ def add_commands(p: argparse.ArgumentParser) -> None:
     show.add_argument("--hide-predictions", action="store_true", help="put the model's answers in <details> blocks")
     chk = sub.add_parser("check", help="run every thing to try on several seeds; exit 1 if a prediction holds on half "
                                        "the seeds or fewer")
-    chk.add_argument("--seeds", type=int, default=5, help="seeds 1..N (default 5)")
-    chk.add_argument("--months", type=int, default=120, help="months per run (default 120)")
+    chk.add_argument("--seeds", type=int_in(1, MAX_SEEDS, what="seeds 1..N"), default=5, help="seeds 1..N (default 5)")
+    chk.add_argument("--months", type=int_in(1, MONTHS_MAX, what="months per run"), default=120,
+                     help="months per run (default 120)")
     add_workers_option(chk, many=True, default=[3000])
     add_processes_option(chk, old=("--jobs",))
     chk.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file (e.g. demos/PREDICTIONS.md)")
@@ -66,15 +75,19 @@ def cmd_lessons(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from abm.cli import runs_progress
+    from abm.cli import output_file, runs_progress
     from abm.experiments.engines import processes
     from abm.lessons.checks import check_predictions, summarise_checks
     from abm.lessons.schema import load_lessons
     from abm.lessons.text import checks_markdown
 
-    if args.seeds < 1:
-        raise ParameterError(f"--seeds = {args.seeds} is invalid; allowed: an integer >= 1")
     lessons = load_lessons()  # a bad lesson file stops here, before any run
+    shortest = months_needed(lessons)
+    if args.months < shortest:
+        raise ParameterError(f"--months {args.months} is too short: a thing to try is judged up to month {shortest}; "
+                             f"allowed: --months >= {shortest}")
+    if args.markdown:
+        output_file(args.markdown, "--markdown")
     with processes(args.processes) as executor, runs_progress("lessons check") as progress:
         df = check_predictions(lessons, seeds=range(1, args.seeds + 1), months=args.months, n_workers=args.workers,
                                executor=executor, progress=progress)
@@ -89,6 +102,13 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if len(weak) else 0
 
 
+def months_needed(lessons: list[Lesson]) -> int:
+    """The fewest months a check must run: up to the end of the latest window a thing to try is judged over."""
+    ends = [math.ceil(round((thing.window[1] - lesson.params.start_year) * 12, 6))
+            for lesson in lessons for thing in lesson.things_to_try if thing.window is not None]
+    return max([1, *ends])
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lessons", help="list, show and check the teaching lessons", description=DESCRIPTION)
     add_commands(p)
@@ -96,11 +116,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m abm.lessons``: the ``abm lessons`` command under its old name."""
-    parser = argparse.ArgumentParser(prog="python -m abm.lessons", description=DESCRIPTION)
+    from abm.cli import Parser, run_command
+
+    parser = Parser(prog="python -m abm.lessons", description=DESCRIPTION)
     add_commands(parser)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except ParameterError as exc:  # LessonError is one
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_command(parser.parse_args(argv))  # a LessonError is a ParameterError: one line, exit 2

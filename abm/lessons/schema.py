@@ -355,7 +355,7 @@ def load_lesson(path: str | Path) -> Lesson:
         raise LessonError(f"{where}: [lesson]: missing table; a lesson file needs [scenario], [params] and [lesson]")
     for key in ("name", "title", "description"):
         if not isinstance(meta.get(key), str) or not meta[key].strip():
-            raise LessonError(f"{where}: [scenario]: missing or empty '{key}'")
+            raise LessonError(f"{where}: [scenario]: missing or empty '{key}'; required: a non-empty '{key}'")
     try:
         lesson = LessonFile.model_validate({"scenario": file.scenario, "params": file.params, "lesson": file.lesson},
                                            context={"params": params}).lesson
@@ -369,14 +369,16 @@ def load_lessons(directory: str | Path | None = None) -> list[Lesson]:
     """Every ``*.toml`` lesson in ``directory`` (default :func:`lessons_dir`), in file-name order."""
     directory = lessons_dir() if directory is None else Path(directory)
     if not directory.is_dir():
-        raise LessonError(f"lesson directory not found: {directory}")
+        raise LessonError(f"lesson directory not found: {directory}; allowed: a folder of lesson .toml files "
+                          "($ABM_LESSONS_DIR)")
     lessons = [load_lesson(p) for p in sorted(directory.glob("*.toml"))]
     if not lessons:
-        raise LessonError(f"no lesson files (*.toml) in {directory}")
+        raise LessonError(f"no lesson files (*.toml) in {directory}; allowed: a folder of lesson .toml files")
     keys = [lesson.key for lesson in lessons]
     dup = sorted({k for k in keys if keys.count(k) > 1})
     if dup:
-        raise LessonError(f"lesson directory {directory}: duplicate scenario name(s) {dup}")
+        raise LessonError(f"lesson directory {directory}: duplicate scenario name(s) {dup}; allowed: one lesson per "
+                          "[scenario] name")
     return lessons
 
 
@@ -385,4 +387,5 @@ def get_lesson(which: int | str, directory: str | Path | None = None) -> Lesson:
     for lesson in load_lessons(directory):
         if which in (lesson.number, lesson.key, lesson.path.stem):
             return lesson
-    raise LessonError(f"no lesson {which!r} in {directory or lessons_dir()}")
+    raise LessonError(f"no lesson {which!r} in {directory or lessons_dir()}; allowed: a lesson's number, scenario name "
+                      "or file stem (see `abm lessons list`)")
