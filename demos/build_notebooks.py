@@ -40,13 +40,13 @@ class Plan:
 
 
 PLANS: dict[str, Plan] = {
-    "01_mismatch": Plan(tries=((1, ("beveridge",)), (2, ("beveridge",))),
+    "01_mismatch": Plan(tries=((1, ("beveridge",)), (2, ("hard_to_fill",))),
                         own_change={"max_skill_gap": 0.35}),
     "02_pipeline": Plan(tries=((1, ("seniority",)), (2, ("hard_to_fill",))),
                         own_change={"junior_freeze_adoption": 0.3}),
     "03_remote_pay": Plan(tries=((1, ("location_pay",)), (3, ("remote_pay",))),
                           own_change={"share_location_adjusted_pay": 0.35}),
-    "04_retraining": Plan(tries=((1, ("retraining",)), (3, ("mismatch",))),
+    "04_retraining": Plan(tries=((2, ("retraining",)), (5, ("retrained_pay",))),
                           own_change={"retraining_length_scale": 0.75}),
     "05_strategies": Plan(tries=((2, ("firm_profit",)), (3, ("strategy_juniors",))),
                           own_change={"share_cutting": 0.45, "share_recomposing": 0.15}, scoreboard=True),
