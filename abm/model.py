@@ -58,7 +58,7 @@ class LaborMarket(mesa.Model):
         n_workers: initial number of workers (shortcut for the parameter of that name).
         scenario: path of a TOML scenario whose parameters are the base (default: built-in
             defaults, identical to ``experiments/baseline.toml``).
-        params: a ready :class:`~abm.params.Params` to use as the base instead of ``scenario``.
+        params: a ready :class:`~abm.params.Params` (or a dict of parameters, validated) to use as the base instead of ``scenario``.
         **overrides: any parameter of :class:`~abm.params.Params`; unknown names, out-of-range
             values and impossible combinations raise :class:`~abm.params.ParameterError`.
     """
