@@ -89,18 +89,44 @@ def test_every_thing_to_try_is_a_valid_override_that_changes_something(lesson):
         L.check_metric(t.metric)
 
 
+def recorded_frequency(lesson_stem: str, number: int) -> tuple[int, int]:
+    """(seeds held, seeds checked) of a thing to try's named output in demos/PREDICTIONS.md."""
+    for line in (ROOT / "demos" / "PREDICTIONS.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) > 4 and cells[0] == lesson_stem and cells[1] == str(number) and cells[3] == "the named output":
+            m = re.search(r"on (all|\d+) of (\d+) seeds|on all (\d+) seeds", cells[-1])
+            if m and m.group(3):
+                return int(m.group(3)), int(m.group(3))
+            if m:
+                return int(m.group(1)), int(m.group(2))
+    raise AssertionError(f"{lesson_stem} #{number} is not in demos/PREDICTIONS.md: regenerate it")
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=STEMS)
 def test_predictions_hold_at_the_notebook_settings(lesson):
-    """The things to try the notebook does not show (those it shows: test_notebook_runs_top_to_bottom)."""
+    """The things to try the notebook does not show (those it shows: test_notebook_runs_top_to_bottom).
+
+    A prediction recorded as holding on every seed must hold on the notebook's seed; one recorded as
+    holding on most seeds (the lesson text says how many) must hold on most of three seeds."""
     others = [i for i in range(len(lesson.things_to_try)) if i not in shown_in_notebook(lesson)]
     assert others and len(shown_in_notebook(lesson)) == 2
-    base = L.run_lesson(lesson, NB_SEED, NB_MONTHS, NB_WORKERS)
+    stem = lesson.path.stem
+    base = {NB_SEED: L.run_lesson(lesson, NB_SEED, NB_MONTHS, NB_WORKERS)}
     wrong = []
     for i in others:
-        c = L.compare(lesson, i, NB_SEED, NB_MONTHS, NB_WORKERS, base=base)
-        if not c.as_predicted:
-            wrong.append(f"{i + 1}: {c.thing.change}: {c.thing.metric} {c.before:.4g} → {c.after:.4g}, expected {c.thing.expect}")
-    assert not wrong, "the model no longer moves as the lesson predicts — rerun `python -m abm.lessons check` and fix the text:\n" + "\n".join(wrong)
+        held, seeds = recorded_frequency(stem, i + 1)
+        assert held > seeds / 2, f"{stem} #{i + 1} holds on only {held} of {seeds} seeds: the lesson must not claim it"
+        tried = [NB_SEED] if held == seeds else [NB_SEED, NB_SEED + 1, NB_SEED + 2]
+        results = []
+        for seed in tried:
+            if seed not in base:
+                base[seed] = L.run_lesson(lesson, seed, NB_MONTHS, NB_WORKERS)
+            results.append(L.compare(lesson, i, seed, NB_MONTHS, NB_WORKERS, base=base[seed]))
+        if sum(c.as_predicted for c in results) * 2 <= len(results):
+            c = results[0]
+            wrong.append(f"{i + 1}: {c.thing.change}: {c.thing.metric} {c.before:.4g} → {c.after:.4g}, expected {c.thing.expect}"
+                         f" (as predicted on {sum(r.as_predicted for r in results)} of {len(results)} seeds)")
+    assert not wrong, "the model no longer moves as the lesson predicts — rerun `abm lessons check` and fix the text:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=STEMS)
