@@ -198,6 +198,8 @@ def test_shipped_specs_validate_and_stay_modest(path):
         assert params.n_workers <= (20_000 if calibration else 10_000)
     if pipeline:
         assert spec.experiment.replicates >= 10 and spec.experiment.months <= 156
+    elif path.stem == "calibration_flows":  # a sampled search: two search seeds per point
+        assert spec.experiment.replicates == 2 and spec.experiment.months <= 156
     elif path.stem != "sensitivity_retraining":
         assert 3 <= spec.experiment.replicates <= 5 and spec.experiment.months <= 156
 
