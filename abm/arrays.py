@@ -75,9 +75,9 @@ def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.nda
     returns an (n, k) array, -1 in rows with zero total weight."""
     n, m = weights.shape
     if k == 1 and m <= 32:  # few columns: compare against the row's cumulative weights
-        cum = np.cumsum(weights, axis=1, dtype=np.float64)
-        total = cum[:, -1] if m else np.zeros(n)
-        u = rng.random(n) * total
+        cum = np.cumsum(weights, axis=1)
+        total = cum[:, -1] if m else np.zeros(n, dtype=cum.dtype)
+        u = rng.random(n).astype(cum.dtype) * total
         pos = np.minimum((cum <= u[:, None]).sum(axis=1), m - 1)
         pos[total <= 0] = -1
         return pos[:, None]

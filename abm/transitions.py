@@ -83,12 +83,12 @@ def _take_job(model: LaborMarket, idx: np.ndarray, firm: np.ndarray, occupation:
 
 
 def _to_search(model: LaborMarket, idx: np.ndarray) -> None:
-    """Into the job-seeker state: a new spell, the last wage as reservation wage, skills re-checked."""
+    """Into the job-seeker state: a new spell, the last wage as reservation wage (skills, and so the
+    eligibility cache, are unchanged by losing a job)."""
     w = model.workers
     w.state[idx] = WorkerState.UNEMPLOYED
     w.reservation_wage[idx] = w.last_wage[idx]
     w.spell[idx] = 0
-    w.eligible_fresh[idx] = False
 
 
 # --- entries into employment ------------------------------------------------------------------------
@@ -325,6 +325,7 @@ def come_back(model: LaborMarket, idx: np.ndarray, skills: np.ndarray, expected_
     """Workers in other work who return to search in tech, with the skills they kept."""
     w = model.workers
     w.skills[idx] = skills
+    w.eligible_fresh[idx] = False  # skills changed while away
     w.last_wage[idx] = expected_wage
     _to_search(model, idx)
     model.flows["returns_from_other_work"] += len(idx)
