@@ -117,3 +117,14 @@ def _check_pipeline(model: LaborMarket) -> None:
         _require((taken <= f.apprentice_places[: f.n].ravel()).all(), "more apprentices than places in a firm cell")
     strategy = f.view("strategy")
     _require(((strategy >= 0) & (strategy < model.n_strategies)).all(), "a firm has no valid strategy")
+
+
+def run_checked(model: LaborMarket, months: int) -> LaborMarket:
+    """Step ``model`` ``months`` months, checking every invariant (and the stock-flow identities)
+    after each; raises :class:`InvariantError` at the first month that breaks one."""
+    check(model)
+    for _ in range(months):
+        before = dict(model.current)
+        model.step()
+        check(model, previous=before)
+    return model

@@ -1,6 +1,11 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 from abm import LaborMarket
+
+sys.path.insert(0, str(Path(__file__).parent))  # shared hand-built worlds: tests/worlds.py
 
 
 @pytest.fixture

@@ -4,32 +4,16 @@ eligibility cache, the burn-in, and the flow table."""
 
 import numpy as np
 import pytest
+from worlds import ladder_world
 
 from abm import LaborMarket, Params, transitions
 from abm.phases import careers, demand, matching, outside_option, vacancies, wages
-from abm.state import NO_FIRM, VacancyScope, WorkerState
+from abm.state import NO_FIRM, WorkerState
 from abm.world import N_LEVELS
 
 
 def employed(m):
     return np.flatnonzero(m.workers.view("state") == WorkerState.EMPLOYED)
-
-
-def ladder_world(m, **params):
-    """Everyone can do every job and reach every posting; nobody but one underpaid employee wants to
-    move: the job seekers are gone and every other employee is paid far above any offer."""
-    w = m.workers
-    m.p = Params.make(m.p, ojs_search_rate=1.0, **params)
-    w.view("state")[w.view("state") == WorkerState.UNEMPLOYED] = WorkerState.RETIRED
-    w.view("skills")[:] = 1.0
-    w.view("eligible_fresh")[:] = False
-    m.vacancies.scope[: m.vacancies.n] = VacancyScope.REMOTE_GLOBAL
-    m.vacancies.pay_premium[: m.vacancies.n] = 0.0
-    emp = employed(m)
-    w.wage[emp] *= 10.0
-    mover = emp[0]
-    w.wage[mover] = 0.5 * wages.market_wage(m, w.occupation[[mover]], w.level[[mover]])[0]
-    return mover
 
 
 def test_underpaid_employee_with_a_better_offer_moves_up_the_ladder(small_model):

@@ -6,17 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from abm import LaborMarket
-from abm.invariants import check
+from abm.invariants import run_checked
 from abm.metrics import MODEL_COLUMNS
-
-
-def run_checked(model, months):
-    check(model)
-    for _ in range(months):
-        before = dict(model.current)
-        model.step()
-        check(model, previous=before)
-    return model
 
 
 def test_invariants_hold_every_month_default():

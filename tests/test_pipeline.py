@@ -7,12 +7,13 @@ import types
 import numpy as np
 import pandas as pd
 import pytest
+from worlds import ladder_world
 
 import abm.model
 from abm import LaborMarket, Params, transitions
-from abm.invariants import check
-from abm.phases import PIPELINE, accounts, imitation, matching, pipeline_policy, wages
-from abm.state import NO_FIRM, NOT_APPRENTICE, NOT_TRAINED, VacancyScope, WorkerState
+from abm.invariants import run_checked
+from abm.phases import PIPELINE, accounts, imitation, matching, pipeline_policy
+from abm.state import NO_FIRM, NOT_APPRENTICE, NOT_TRAINED, WorkerState
 from abm.strategies import STRATEGY_NAMES
 from abm.world import JUNIOR, MID
 
@@ -23,15 +24,6 @@ TABLES = ("model_metrics", "cluster_metrics", "firm_metrics", "location_metrics"
 
 def employed(m):
     return np.flatnonzero(m.workers.view("state") == WorkerState.EMPLOYED)
-
-
-def run_checked(model, months):
-    check(model)
-    for _ in range(months):
-        before = dict(model.current)
-        model.step()
-        check(model, previous=before)
-    return model
 
 
 # --- every lever off: nothing changes ------------------------------------------------------------------------
@@ -89,17 +81,8 @@ def test_a_junior_hire_makes_the_firm_the_trainer_and_promotion_ends_the_trainin
 def trained_mover_world(m, **params):
     """As the ladder world of test_flows: one underpaid employee who would move up the ladder, here
     a worker their employer trained and who finished training last month."""
+    mover = ladder_world(m, pick=lambda m, emp: emp[m.workers.level[emp] == MID][0], **params)
     w = m.workers
-    m.p = Params.make(m.p, ojs_search_rate=1.0, **params)
-    w.view("state")[w.view("state") == WorkerState.UNEMPLOYED] = WorkerState.RETIRED
-    w.view("skills")[:] = 1.0
-    w.view("eligible_fresh")[:] = False
-    m.vacancies.scope[: m.vacancies.n] = VacancyScope.REMOTE_GLOBAL
-    m.vacancies.pay_premium[: m.vacancies.n] = 0.0
-    emp = employed(m)
-    w.wage[emp] *= 10.0
-    mover = emp[w.level[emp] == MID][0]
-    w.wage[mover] = 0.5 * wages.market_wage(m, w.occupation[[mover]], w.level[[mover]])[0]
     w.trainer[mover] = w.employer[mover]
     w.training_start[mover] = m.month - 30
     w.training_end[mover] = m.month - 1
