@@ -105,7 +105,7 @@ class Params(BaseModel):
     firm_shock_persistence: float = P(0.95, 0.0, 0.999, unit="per month", doc="AR(1) persistence of the firm demand shock", source="assumption")
 
     # --- separations ---------------------------------------------------------------------------
-    quit_rate: float = P(0.005, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into unemployment (quits to another job come from on-the-job search)", source="calibrated to JOLTS quits ≈ 2 %/month of which ~1/3 into non-employment (BLS JOLTS 2024; Census Job-to-Job flows)")
+    quit_rate: float = P(0.004, 0.0, 0.2, unit="1/month", doc="monthly probability an employed worker quits into unemployment (quits to another job come from on-the-job search)", source="calibrated to JOLTS quits ≈ 2 %/month of which ~1/3 into non-employment (BLS JOLTS 2024; Census Job-to-Job flows)")
     discharge_rate: float = P(0.004, 0.0, 0.2, unit="1/month", doc="monthly probability an employee is discharged for match-specific reasons (performance, fit), on top of the strategy's layoffs", source="JOLTS layoffs and discharges ≈ 1 %/month (BLS JOLTS 2024) less the structural layoffs; calibrated")
     new_match_separation_boost: float = P(1.0, 0.0, 10.0, unit="× hazard", doc="extra quit and discharge hazard of a new match, decaying with tenure (× exp(−tenure/12 months)): separations fall with tenure", source="Farber (1994) 'The analysis of interfirm worker mobility', J. Labor Econ.; Jovanovic (1979) match learning")
     retirement_rate: float = P(0.0008, 0.0, 0.1, unit="1/month", doc="monthly retirement hazard before the late-career threshold", source="assumption")
@@ -114,7 +114,7 @@ class Params(BaseModel):
     severance_months: float = P(2.0, 0.0, 24.0, unit="months of wage", doc="severance a firm pays per layoff", source="assumption")
 
     # --- on-the-job search ---------------------------------------------------------------------
-    ojs_search_rate: float = P(0.13, 0.0, 1.0, unit="1/month", doc="monthly probability an employee paid the market rate, at a firm without layoffs, searches for another job", source="calibrated; employed search is common (Faberman, Mueller, Şahin & Topa 2022, Econometrica 'Job search behavior among the employed and non-employed')")
+    ojs_search_rate: float = P(0.15, 0.0, 1.0, unit="1/month", doc="monthly probability an employee paid the market rate, at a firm without layoffs, searches for another job", source="calibrated; employed search is common (Faberman, Mueller, Şahin & Topa 2022, Econometrica 'Job search behavior among the employed and non-employed')")
     ojs_pay_gap_weight: float = P(2.0, 0.0, 50.0, unit="per unit pay gap", doc="search probability rises by this × the relative gap between market pay for the worker's skills and place and their pay", source="lower-paid workers search more (Faberman et al. 2022); assumption")
     ojs_layoff_risk_weight: float = P(5.0, 0.0, 100.0, unit="per annual layoff rate", doc="search probability rises by this × the share of the employer's workforce laid off over the last year", source="workers search when layoff risk rises; assumption")
     ojs_remote_weight: float = P(0.5, 0.0, 10.0, unit="× base", doc="extra search probability of a worker who prefers remote work and holds an onsite job", source="assumption")
