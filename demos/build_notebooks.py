@@ -46,7 +46,7 @@ PLANS: dict[str, Plan] = {
                         own_change={"junior_freeze_adoption": 0.3}),
     "03_remote_pay": Plan(tries=((1, ("location_pay",)), (3, ("remote_pay",))),
                           own_change={"share_location_adjusted_pay": 0.35}),
-    "04_retraining": Plan(tries=((2, ("retraining",)), (5, ("retrained_pay",))),
+    "04_retraining": Plan(tries=((2, ("retraining",)), (4, ("retrained_employed",))),
                           own_change={"retraining_length_scale": 0.75}),
     "05_strategies": Plan(tries=((2, ("firm_profit",)), (3, ("strategy_juniors",))),
                           own_change={"share_cutting": 0.45, "share_recomposing": 0.15}, scoreboard=True),
