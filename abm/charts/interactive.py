@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -149,28 +150,22 @@ def _bar_layers(chart: Chart, base: alt.Chart, color: alt.Color, yfmt: str, spre
                alt.Tooltip("series:N", title="series"), alt.Tooltip("y:Q", title=chart.y_title, format=yfmt)]
     if spread:
         tooltip += [alt.Tooltip("lo:Q", title="lowest seed", format=yfmt), alt.Tooltip("hi:Q", title="highest seed", format=yfmt)]
-    if chart.kind == "hbars":
-        enc = dict(y=alt.Y("x:N", title=chart.x_title or None, sort=sort), x=alt.X("y:Q", title=chart.y_title), color=color,
-                   tooltip=tooltip)
-        if offset:
-            enc["yOffset"] = alt.YOffset(f"{offset}:N")
-        bars = base.mark_bar().encode(**enc)
-        layers = [bars]
-        if spread:
-            err = dict(y=alt.Y("x:N", sort=sort), x="lo:Q", x2="hi:Q")
-            if offset:
-                err["yOffset"] = alt.YOffset(f"{offset}:N")
-            layers.append(base.mark_rule(color=theme.INK).encode(**err))
-        return layers
-    enc = dict(x=alt.X("x:O", title=chart.x_title, sort=sort, axis=alt.Axis(labelAngle=0)),
-               y=alt.Y("y:Q", title=chart.y_title), color=color, tooltip=tooltip)
+    # categories along y for horizontal bars, along x otherwise; values on the other axis
+    horizontal = chart.kind == "hbars"
+    cat, val = ("y", "x") if horizontal else ("x", "y")
+    cat_channel, val_channel = (alt.Y, alt.X) if horizontal else (alt.X, alt.Y)
+    offset_channel = alt.YOffset if horizontal else alt.XOffset
+    categories = "x:N" if horizontal else "x:O"
+    axis = {"title": chart.x_title or None} if horizontal else {"title": chart.x_title, "axis": alt.Axis(labelAngle=0)}
+    enc: dict[str, Any] = {cat: cat_channel(categories, sort=sort, **axis), val: val_channel("y:Q", title=chart.y_title),
+                           "color": color, "tooltip": tooltip}
     if offset:
-        enc["xOffset"] = alt.XOffset(f"{offset}:N")
+        enc[f"{cat}Offset"] = offset_channel(f"{offset}:N")
     layers = [base.mark_bar().encode(**enc)]
     if spread:
-        err = dict(x=alt.X("x:O", sort=sort), y="lo:Q", y2="hi:Q")
+        err: dict[str, Any] = {cat: cat_channel(categories, sort=sort), val: "lo:Q", f"{val}2": "hi:Q"}
         if offset:
-            err["xOffset"] = alt.XOffset(f"{offset}:N")
+            err[f"{cat}Offset"] = offset_channel(f"{offset}:N")
         layers.append(base.mark_rule(color=theme.INK).encode(**err))
     return layers
 
