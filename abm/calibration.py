@@ -259,7 +259,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return 0
     with processes(args.processes) as ex, runs_progress("calibrate") as progress:
         results = run_many(target_runs(base, seeds, args.months), ex, progress)
-        events = diagnostics.retraining_evaluation(base, seeds, args.months, ex) if not args.no_diagnostics else None
+        studies = diagnostics.evaluations(base, seeds, args.months, ex) if not args.no_diagnostics else None
     values = score(results)
     table = report_table(values)
     print(f"calibration of {meta.get('name', args.scenario)}: {base.n_workers:,} workers, seeds {seeds}, "
@@ -274,14 +274,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     (out / "calibration.json").write_text(json.dumps({"passes": n_pass, "targets": len(table), "seeds": seeds,
                                                       "n_workers": base.n_workers, "months": args.months}), encoding="utf-8")
     print(f"written: {out}/calibration.{{csv,md,png,json}}")
-    if events is not None:
-        files = diagnostics.write(out, [r.tables["cluster"] for r in results], [r.tables["model"] for r in results], events)
+    if studies is not None:
+        files = diagnostics.write(out, [r.tables["cluster"] for r in results], [r.tables["model"] for r in results], studies)
+        events, displaced = studies["retraining"], studies["displacement"]
         mf = pd.read_csv(files[0]).iloc[0]
         print(f"matching function: α (job seekers) {mf['alpha_unemployed']:.2f}, β (vacancies) {mf['beta_vacancies']:.2f}, "
               f"α+β {mf['returns_to_scale']:.2f} (literature: α ≈ 0.5–0.7, α+β ≈ 1)")
         if not events.empty:
             print("retraining, trainees − comparable non-trainees, employment (pp): " + ", ".join(
                 f"+{int(r.months_after)} mo {100 * r.employment_effect:+.1f}" for r in events.itertuples()))
+        if not displaced.empty:
+            print("laid off − comparable workers who kept their job, earnings (% of own pay before): " + ", ".join(
+                f"+{int(r.months_after)} mo {100 * r.earnings_effect_share:+.0f}"
+                for r in displaced[displaced["group"] == "all"].itertuples()))
         print(f"written: {out}/diagnostics.md and its tables and figures")
     return 0
 
@@ -308,7 +313,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--search", metavar="SPEC.toml", help="re-run a documented grid search: an experiment spec whose "
                                                          "runs are scored by the targets (e.g. experiments/calibration_grid.toml)")
     p.add_argument("--no-diagnostics", action="store_true",
-                   help="skip the diagnostics (matching function, Beveridge curve, retraining event study)")
+                   help="skip the diagnostics (matching function, Beveridge curve, retraining event study, cost of job loss)")
     p.add_argument("--forward", action="store_true",
                    help="forward scenarios 2026→2035 from the calibrated state (pipeline; counter-cyclical vs cutting)")
     p.set_defaults(func=cmd_calibrate)

@@ -117,10 +117,18 @@ def test_diagnostics_estimate_a_matching_function_and_evaluate_retraining(tmp_pa
     results = [run_one(RunSpec(f"s{s}", p, s, 72, tables=("model", "cluster"))) for s in (1, 2)]
     mf = diagnostics.matching_function([r.tables["cluster"] for r in results])
     assert 0.1 < mf["alpha_unemployed"] < 1.0 and 0.0 < mf["beta_vacancies"] < 1.0 and mf["observations"] > 500
-    events = diagnostics.retraining_evaluation(p, [1], 72)
+    studies = diagnostics.evaluations(p, [1], 72)
+    events = studies["retraining"]
     assert list(events["months_after"]) == [6, 12, 24, 36, 60]
     assert events["trainees"].iloc[-1] < events["trainees"].iloc[0]  # only the early cohorts are seen for 60 months
     first = events.iloc[0]
     assert first["tech_employment_effect"] < 0  # trainees are still training six months in: the lock-in
-    files = diagnostics.write(tmp_path, [r.tables["cluster"] for r in results], [r.tables["model"] for r in results], events)
-    assert all(f.exists() for f in files) and "Matching function" in (tmp_path / "diagnostics.md").read_text()
+    displaced = studies["displacement"]
+    assert set(displaced["group"]) == set(diagnostics.DISPLACED_GROUPS)
+    everyone = displaced[displaced["group"] == "all"].set_index("months_after")
+    assert everyone.loc[6, "displaced"] > 50  # structural layoffs happen from 2023 on
+    # six months after a layoff the laid-off earn less than comparable workers who kept their job
+    assert everyone.loc[6, "earnings_effect"] < 0 and -1 < everyone.loc[6, "earnings_effect_share"] < 0
+    files = diagnostics.write(tmp_path, [r.tables["cluster"] for r in results], [r.tables["model"] for r in results], studies)
+    text = (tmp_path / "diagnostics.md").read_text()
+    assert all(f.exists() for f in files) and "Matching function" in text and "who is hurt by a layoff" in text
