@@ -132,3 +132,21 @@ def test_diagnostics_estimate_a_matching_function_and_evaluate_retraining(tmp_pa
     files = diagnostics.write(tmp_path, [r.tables["cluster"] for r in results], [r.tables["model"] for r in results], studies)
     text = (tmp_path / "diagnostics.md").read_text()
     assert all(f.exists() for f in files) and "Matching function" in text and "who is hurt by a layoff" in text
+
+
+def test_displacement_panel_finds_the_model_s_layoffs():
+    """The laid-off of the cost-of-job-loss study are the model's layoffs, month by month (less the
+    rare worker laid off again by the firm that laid them off before), and following the workers
+    does not change the run."""
+    from abm import diagnostics
+    from abm.runs import RunSpec, run_one
+
+    p = Params.make(n_workers=3000, worker_agents=False)
+    panel = diagnostics.worker_panels(RunSpec("d", p, 4, 60, tables=()))["displacement"]
+    model = run_one(RunSpec("d", p, 4, 60, tables=("model",))).tables["model"].set_index("month")
+    found = panel.groupby("t")["treated"].sum().reindex(model.index, fill_value=0)
+    assert (found <= model["layoffs"]).all()
+    assert found.sum() >= 0.95 * model["layoffs"].sum() > 100
+    comparison = panel[~panel["treated"]]
+    assert (comparison.groupby(["t", "cell"]).size() <= diagnostics.DISPLACEMENT_COMPARISONS).all()
+    assert set(map(tuple, comparison[["t", "cell"]].to_numpy())) <= set(map(tuple, panel.loc[panel["treated"], ["t", "cell"]].to_numpy()))
