@@ -136,8 +136,8 @@ def test_diagnostics_estimate_a_matching_function_and_evaluate_retraining(tmp_pa
 
 def test_displacement_panel_finds_the_model_s_layoffs():
     """The laid-off of the cost-of-job-loss study are the model's layoffs, month by month (less the
-    rare worker laid off again by the firm that laid them off before), and following the workers
-    does not change the run."""
+    rare worker laid off again by the firm that laid them off before); the comparison workers are
+    drawn only where there are laid-off workers to compare, at most the sample size per cell."""
     from abm import diagnostics
     from abm.runs import RunSpec, run_one
 
