@@ -142,9 +142,21 @@ class AppPage:
         self.page.click("button.abm-step")
         return self.wait_month(lambda x: x == m + 1)
 
-    def choose(self, select_class: str, option: str):
-        self.page.click(f".{select_class} .v-select__slot")
-        self.page.click(f".menuable__content__active .v-list-item:has-text('{option}')")
+    def choose(self, select_class: str, option: str, tries: int = 4):
+        """Pick ``option`` in a select. On a busy machine a re-render can replace the select just
+        as it is clicked and its menu never opens: then click it again (a user would too)."""
+        item = f".menuable__content__active .v-list-item:has-text('{option}')"
+        for attempt in range(tries):
+            self.page.click(f".{select_class} .v-select__slot")
+            try:
+                self.page.wait_for_selector(item, timeout=7_500)
+            except Exception:
+                if attempt == tries - 1:
+                    raise
+                self.page.keyboard.press("Escape")
+                continue
+            self.page.click(item)
+            return
 
     def kpis(self) -> str:
         return self.page.inner_text(".abm-kpis")
