@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -66,8 +67,9 @@ def server(tmp_path_factory):
     port = _free_port()
     log = open(scenarios / "server.log", "w+")
     env = {**os.environ, "ABM_SCENARIO_DIRS": str(scenarios)}
+    # a session of its own: teardown ends the server with everything it started (its seed-run pool)
     proc = subprocess.Popen(solara_command("127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT, env=env,
-                            cwd=Path(__file__).resolve().parents[1])
+                            cwd=Path(__file__).resolve().parents[1], start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 120
     while True:
@@ -88,6 +90,10 @@ def server(tmp_path_factory):
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    try:  # the pool's forkserver and workers would otherwise outlive the server
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     log.seek(0)
     text = log.read()
     log.close()
