@@ -43,6 +43,7 @@ from abm.measures import calendar_year
 from abm.params import Params
 from abm.runs import RunSpec, advance, build
 from abm.state import WorkerState
+from abm.world import JUNIOR, N_LEVELS
 
 #: Months after enrolment (or layoff) at which outcomes are compared.
 HORIZONS = (6, 12, 24, 36, 60)
@@ -123,8 +124,9 @@ def worker_panels(spec: RunSpec, comparisons_per_cell: int = DISPLACEMENT_COMPAR
             cell = prev["cell"]
 
             def cohort(who: np.ndarray, treated: np.ndarray) -> pd.DataFrame:
+                cluster, level = np.divmod(cell[who], N_LEVELS)
                 return pd.DataFrame({"t": t, "worker": who, "treated": treated, "cell": cell[who],
-                                     "legacy": legacy[cell[who] // 4], "level": cell[who] % 4, "earnings_before": prev["pay"][who]})
+                                     "legacy": legacy[cluster], "level": level, "earnings_before": prev["pay"][who]})
 
             eligible = (prev["state"] == WorkerState.UNEMPLOYED) & (prev["spell"] >= p.retraining_min_spell) & ~prev["retrained"]
             enrolled = eligible & (state[:k] == WorkerState.RETRAINING)
@@ -146,7 +148,7 @@ def worker_panels(spec: RunSpec, comparisons_per_cell: int = DISPLACEMENT_COMPAR
         earnings.append(pay.astype(np.float32))
         prev.update(state=state, spell=w.view("spell").copy(), retrained=w.view("retrained").copy(), pay=pay,
                     employer=w.view("employer").copy(), laid_off_by=w.view("laid_off_by").copy(),
-                    cell=world.occupation_cluster[w.view("occupation")].astype(np.int64) * 4 + w.view("level"))
+                    cell=world.occupation_cluster[w.view("occupation")].astype(np.int64) * N_LEVELS + w.view("level"))
 
     observe(0)
     advance(model, spec.horizon, spec.interventions, progress=observe)
@@ -223,7 +225,7 @@ def event_study(panels: Sequence[pd.DataFrame], label: str = "trainees") -> pd.D
 #: who is hurt by a layoff: the displacement study within these groups of workers (legacy = the
 #: clusters whose work AI substitutes, :attr:`abm.world.World.legacy_clusters`)
 DISPLACED_GROUPS: dict[str, str] = {"all": "", "legacy clusters": "legacy", "other clusters": "~legacy",
-                                    "juniors": "level == 0", "mid and above": "level > 0"}
+                                    "juniors": f"level == {JUNIOR}", "mid and above": f"level > {JUNIOR}"}
 
 
 def displacement_study(panels: Sequence[pd.DataFrame]) -> pd.DataFrame:
