@@ -148,21 +148,26 @@ class AppPage:
         self.page.click("button.abm-step")
         return self.wait_month(lambda x: x == m + 1)
 
-    def choose(self, select_class: str, option: str, tries: int = 4):
-        """Pick ``option`` in a select. On a busy machine a re-render can replace the select just
-        as it is clicked and its menu never opens: then click it again (a user would too)."""
+    def choose(self, select_class: str, option: str, tries: int = 5):
+        """Pick ``option`` in a select and wait until the select shows it. On a busy machine a
+        re-render can replace the select (or its open menu) just as it is clicked: then the menu
+        never opens, or its item is detached under the pointer; open it and click again (a user
+        would too)."""
         item = f".menuable__content__active .v-list-item:has-text('{option}')"
+        shown = f".{select_class} .v-select__selection"
         for attempt in range(tries):
-            self.page.click(f".{select_class} .v-select__slot")
             try:
-                self.page.wait_for_selector(item, timeout=7_500)
+                self.page.click(f".{select_class} .v-select__slot", timeout=10_000)
+                self.page.click(item, timeout=7_500)
+                self.page.wait_for_function(
+                    "([sel, want]) => { const e = document.querySelector(sel); return e && e.textContent.includes(want); }",
+                    arg=[shown, option], timeout=7_500)
+                return
             except Exception:
                 if attempt == tries - 1:
                     raise
                 self.page.keyboard.press("Escape")
-                continue
-            self.page.click(item)
-            return
+                self.page.wait_for_timeout(500)
 
     def kpis(self) -> str:
         return self.page.inner_text(".abm-kpis")
@@ -402,6 +407,8 @@ def test_several_seeds_show_the_spread_of_a_thing_to_try(app):
     a.page.click("button.abm-section-try")
     a.page.click("button.abm-try-1")
     a.page.wait_for_selector(".abm-try-changes", timeout=20_000)
+    a.page.wait_for_selector(".abm-compare-table", timeout=60_000)  # both worlds built: the page has settled
+    a.wait_chart()
     a.choose("abm-seed-count", "3")
     a.page.click("button.abm-run-seeds")
     try:
