@@ -66,8 +66,8 @@ def sample_entries(rng: np.random.Generator, row: np.ndarray, weight: np.ndarray
     u = start[drawn] + rng.random(len(drawn)) * total[drawn] * (1.0 - 1e-12)
     pick = np.searchsorted(cum, u, side="right")
     # a draw lands on its row's entries; rounding at a row's end is kept inside the row
-    last = np.searchsorted(row, drawn, side="right") - 1
-    return np.minimum(pick, last)
+    last = np.cumsum(np.bincount(row, minlength=n)) - 1  # each row's last entry (rows are sorted)
+    return np.minimum(pick, last[drawn])
 
 
 def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
@@ -87,6 +87,29 @@ def sample_rows(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.nda
         first = np.searchsorted(row, row, side="left")
         out[row, np.arange(len(row)) - first] = col
     return out
+
+
+def sample_table_rows(rng: np.random.Generator, counts: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Draw one column for each query ``rows[i]`` in proportion to the integer-valued weights
+    ``counts[rows[i]]`` of an (R, m) table; -1 where that row's total is 0.
+
+    The same draws as ``sample_rows(rng, counts[rows].astype(np.float32), 1)[:, 0]`` (one uniform
+    per query, scaled in float32 by the row's total), without materialising the (n, m) matrix:
+    the cumulative weights are integers, so ``cum <= u`` is ``cum <= floor(u)``, and one binary
+    search in the table's cumulative weights, each row lifted above the previous one, counts them.
+    Exact while totals stay below 2**24 (float32 integers)."""
+    R, m = counts.shape
+    cum = np.cumsum(counts.astype(np.int64), axis=1)  # (R, m) integers
+    total = cum[:, -1] if m else np.zeros(R, dtype=np.int64)
+    if total.max(initial=0) >= 2**24:
+        raise ValueError("sample_table_rows: a row total reaches 2**24, beyond exact float32 integers")
+    lift = np.cumsum(total + 1) - (total + 1)  # row r's cumulative weights lie in [lift[r], lift[r] + total[r]]
+    flat = (cum + lift[:, None]).ravel()
+    u = rng.random(len(rows)).astype(np.float32) * total[rows].astype(np.float32)
+    below = np.searchsorted(flat, lift[rows] + np.floor(u).astype(np.int64), side="right") - rows.astype(np.int64) * m
+    pos = np.minimum(below, m - 1)
+    pos[total[rows] <= 0] = -1
+    return pos
 
 
 def group_medians(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:

@@ -101,6 +101,7 @@ class LaborMarket(mesa.Model):
         ai = self.world.ai_cluster
         ai_profiles[:, ai] = np.maximum(ai_profiles[:, ai], self.p.ai_skill_requirement)
         self.job_profiles = np.concatenate([self.world.profiles, ai_profiles])
+        self.job_profile_norm = (self.job_profiles**2).sum(axis=1)  # squared length, for skill gaps
 
         self.firms, firm_size = build_firms(self.p, self.world, self.rng)
         self.workers = build_workers(self.p, self.world, self.firms, firm_size, self.rng, month=self.month)

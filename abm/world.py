@@ -59,10 +59,15 @@ def skill_gap(skills: np.ndarray, profiles: np.ndarray) -> np.ndarray:
     return np.einsum("nmk,mk->nm", shortfall, profiles) / norm
 
 
-def skill_gap_rows(skills: np.ndarray, profiles: np.ndarray) -> np.ndarray:
-    """Skill gap of each worker (row of ``skills``) to its own profile (same row of ``profiles``)."""
-    norm = (profiles**2).sum(axis=1)
-    return (profiles * np.maximum(profiles - skills, 0.0)).sum(axis=1) / norm
+def skill_gap_rows(skills: np.ndarray, profiles: np.ndarray, norm: np.ndarray | None = None) -> np.ndarray:
+    """Skill gap of each worker (row of ``skills``) to its own profile (same row of ``profiles``);
+    ``norm``, each profile's squared length, when the caller has it."""
+    if norm is None:
+        norm = (profiles**2).sum(axis=1)
+    shortfall = profiles - skills
+    np.maximum(shortfall, 0.0, out=shortfall)
+    shortfall *= profiles
+    return shortfall.sum(axis=1) / norm
 
 
 @dataclass(frozen=True)

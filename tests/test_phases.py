@@ -4,9 +4,11 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from abm import LaborMarket, Params, transitions
-from abm.arrays import pick_in_groups, sample_rows
+from abm.arrays import pick_in_groups, sample_rows, sample_table_rows
 from abm.metrics import mismatch_index
 from abm.phases import ai_adoption, careers, demand, matching, retraining, separations, vacancies, wages
 from abm.state import NO_FIRM, PayPolicy, VacancyScope, WorkerState
@@ -279,6 +281,21 @@ def test_sample_rows_follows_weights():
     assert (picks[1] == -1).all()
     assert (picks[0] != 1).all()
     assert abs((picks[0] == 2).mean() - 0.75) < 0.02
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 16), st.integers(0, 500), st.integers(0, 2**32 - 1), st.integers(0, 5000))
+def test_sample_table_rows_draws_what_sample_rows_draws(R, m, n, seed, high):
+    """The matching phase's location draw: identical picks (and RNG use) to gathering the rows and
+    sampling them in float32, for any integer table including empty rows."""
+    table_rng = np.random.default_rng(seed)
+    counts = table_rng.integers(0, high + 1, size=(R, m)).astype(np.float64)
+    counts[table_rng.random(R) < 0.2] = 0.0  # some rows with nothing
+    rows = table_rng.integers(0, R, size=n)
+    a, b = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    expected = sample_rows(a, counts[rows].astype(np.float32), 1)[:, 0]
+    assert np.array_equal(sample_table_rows(b, counts, rows), expected)
+    assert a.random() == b.random()  # the same number of draws consumed
 
 
 def test_pick_in_groups_meets_quotas_exactly():

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm import transitions
-from abm.arrays import first_in_groups, sample_entries, sample_rows
+from abm.arrays import first_in_groups, sample_entries, sample_table_rows
 from abm.phases import pipeline_policy, wages
 from abm.state import VacancyScope, WorkerState
 from abm.world import JUNIOR, N_LEVELS, cell_index, skill_gap, skill_gap_rows
@@ -132,16 +132,20 @@ def amenity(model: LaborMarket, idx: np.ndarray, remote: np.ndarray) -> np.ndarr
 
 
 def search_probability(model: LaborMarket, emp: np.ndarray) -> np.ndarray:
-    """Monthly probability that each employee in ``emp`` searches on the job (module docstring, step 1)."""
+    """Monthly probability that each employee in ``emp`` searches on the job (module docstring, step 1).
+
+    Computed over whole columns and then taken at ``emp`` (most workers are employed: cheaper than
+    gathering each column by index)."""
     p, w, world = model.p, model.workers, model.world
     going = (wages.market_pay(model)[:, :, None] * world.pay_index[None, None, :]).ravel()  # (O, L, M) going rates
-    cell = (w.occupation[emp].astype(np.int64) * N_LEVELS + w.level[emp]) * world.n_locations + w.location[emp]
+    cell = (w.view("occupation").astype(np.int64) * N_LEVELS + w.view("level")) * world.n_locations + w.view("location")
+    going_rate = going[cell][emp]
     pay = w.wage[emp]
     if p.retention_pay_share > 0:  # retention pay is pay too
         pay = pay * pipeline_policy.retention_factor(model, emp)
-    pay_gap = np.maximum(going[cell] / pay - 1.0, 0.0)
+    pay_gap = np.maximum(going_rate / pay - 1.0, 0.0)
     risk = model.firms.layoff_risk[w.employer[emp]]
-    wants_remote = w.prefers_remote[emp] & ~w.remote[emp]
+    wants_remote = (w.view("prefers_remote") & ~w.view("remote"))[emp]
     return np.minimum(1.0, p.ojs_search_rate * (1.0 + p.ojs_pay_gap_weight * pay_gap + p.ojs_layoff_risk_weight * risk
                                                  + p.ojs_remote_weight * wants_remote))
 
@@ -203,7 +207,7 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
     local_index = world.pay_index[w.location[searchers]]
     floor = needed / ((1.0 + p.bargaining_room) * (1.0 + p.remote_amenity_value * w.prefers_remote[searchers]))
     occ_wage = wages.market_pay(model)  # (O, L)
-    s_e, profile = np.nonzero(eligibility(model, searchers))  # entries sorted by searcher
+    s_e, profile = np.divmod(np.flatnonzero(eligibility(model, searchers)), 2 * O)  # entries sorted by searcher
     a_e, o_e = np.divmod(profile, O)
     parts = []
     for down in (0, 1):  # apply at own level, or one below
@@ -225,8 +229,8 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
 
     # --- which posting: a location cell by counts, then uniform within the market cell ------------
     cell_base = ((occ * L + app_level) * 2 + ai) * C
-    loc_weight = counts.reshape(-1, C).astype(np.float32)[cell_base // C] * reach.astype(np.float32)[group[applicant]]
-    lc = sample_rows(rng, loc_weight, 1)[:, 0]
+    reachable_by_cell = (counts.reshape(-1, 1, C) * reach[None, :, :]).reshape(-1, C)  # (O·L·2 · G, C)
+    lc = sample_table_rows(rng, reachable_by_cell, (cell_base // C) * reach.shape[0] + group[applicant])
     cell = cell_base + lc
     order = np.argsort(mcell, kind="stable")
     start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -241,8 +245,8 @@ def _select(model: LaborMarket, worker: np.ndarray, vac: np.ndarray) -> tuple[np
     p, w, v = model.p, model.workers, model.vacancies
     O = model.world.n_occupations
     rehire = w.laid_off_by[worker] == v.firm[vac]
-    profile = model.job_profiles[v.ai_required[vac] * O + v.occupation[vac]]
-    score = -skill_gap_rows(w.skills[worker], profile) + p.hiring_noise * model.rng.standard_normal(len(vac)) \
+    job = v.ai_required[vac] * O + v.occupation[vac]
+    score = -skill_gap_rows(w.skills[worker], model.job_profiles[job], model.job_profile_norm[job]) + p.hiring_noise * model.rng.standard_normal(len(vac)) \
         + p.rehire_preference * rehire
     best = first_in_groups(vac, -score)
     return worker[best], vac[best]
