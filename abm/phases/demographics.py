@@ -56,7 +56,7 @@ def graduate_mix(model: LaborMarket) -> np.ndarray:
 
 def _graduate(model: LaborMarket) -> None:
     p, w, rng, world = model.p, model.workers, model.rng, model.world
-    labour_force = int(np.isin(w.view("state"), IN_LABOR_FORCE).sum())
+    labour_force = int(np.bincount(w.view("state"), minlength=len(WorkerState))[list(IN_LABOR_FORCE)].sum())
     n = int(rng.poisson(p.graduate_rate * labour_force / 12.0))
     if n == 0:
         return

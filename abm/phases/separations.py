@@ -83,11 +83,12 @@ def _layoffs(model: LaborMarket) -> None:
     if not cuts.any():
         return
 
-    emp = np.flatnonzero(w.view("state") == WorkerState.EMPLOYED)
-    cell = cell_index(w.employer[emp], w.occupation[emp], w.level[emp], model.world.n_occupations)
-    in_cut = cuts[cell] > 0
-    cand, cand_cell = emp[in_cut], cell[in_cut]
-    leaving = cand[pick_in_groups(rng, cand_cell, cuts)]
+    # employees in a cell that cuts: over whole columns (most workers are employed), in row order
+    employer = w.view("employer")
+    working = w.view("state") == WorkerState.EMPLOYED
+    cell = cell_index(np.maximum(employer, 0), w.view("occupation"), w.view("level"), model.world.n_occupations)
+    cand = np.flatnonzero(working & (cuts[cell] > 0))
+    leaving = cand[pick_in_groups(rng, cell[cand], cuts)]
 
     firm = w.employer[leaving]
     sponsor = rng.random(len(leaving)) < per_firm(model, "sponsor_share")[firm]
