@@ -326,3 +326,35 @@ def test_app_command_rejects_a_bad_port_or_size_in_one_line():
         option, value = name.split()
         assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
         assert option in done.stderr and value in done.stderr and "allowed" in done.stderr
+
+
+_KILLED_SERVER = """
+import os, signal
+from abm.app import seeds
+if __name__ == "__main__":
+    print(seeds.shared_pool().submit(os.getpid).result(), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_seed_run_pool_ends_when_its_server_is_killed(tmp_path):
+    """A server killed with SIGKILL cannot shut its pool down: the pool process sees it gone and exits."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(_KILLED_SERVER)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    worker = int(done.stdout.split()[0])
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(worker, 9)
+    pytest.fail(f"pool process {worker} outlived its killed server by 15 s")

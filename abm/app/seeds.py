@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -32,12 +34,45 @@ _pool_lock = threading.Lock()
 
 def shared_pool() -> Executor:
     """The server's process pool for seed runs (created on first use; ``forkserver``: the server
-    has threads, and a forked copy of them would be unsafe)."""
+    has threads, and a forked copy of them would be unsafe). Its processes end with the server,
+    also when the server is killed (:func:`exit_with_server`)."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(POOL_PROCESSES, mp_context=multiprocessing.get_context("forkserver"))
+            _pool = ProcessPoolExecutor(POOL_PROCESSES, mp_context=multiprocessing.get_context("forkserver"),
+                                        initializer=exit_with_server, initargs=(os.getpid(),))
         return _pool
+
+
+def exit_with_server(server_pid: int, every: float = 1.0) -> None:
+    """Pool-process initializer: a daemon thread ends this process once the server is gone.
+
+    A server that exits normally shuts its pool down; one that is killed (``kill -9``, the OOM
+    killer, a terminal closed under it) cannot, and a pool process waiting for work would then
+    stay forever with its ~200 MB."""
+    def watch() -> None:
+        while _running(server_pid):
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="abm-exit-with-server", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (dead, not yet reaped by its parent)."""
+    if os.path.isdir("/proc/self"):  # Linux: the state letter follows the command in parentheses
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rpartition(")")[2].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+    try:  # no /proc (macOS): ask the kernel; a zombie then counts as running
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
 
 
 @dataclass(frozen=True)
