@@ -207,7 +207,7 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
     local_index = world.pay_index[w.location[searchers]]
     floor = needed / ((1.0 + p.bargaining_room) * (1.0 + p.remote_amenity_value * w.prefers_remote[searchers]))
     occ_wage = wages.market_pay(model)  # (O, L)
-    s_e, profile = np.divmod(np.flatnonzero(eligibility(model, searchers)), 2 * O)  # entries sorted by searcher
+    s_e, profile = np.divmod(np.flatnonzero(eligibility(model, searchers).view(bool)), 2 * O)  # sorted by searcher
     a_e, o_e = np.divmod(profile, O)
     parts = []
     for down in (0, 1):  # apply at own level, or one below
