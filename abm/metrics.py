@@ -271,12 +271,13 @@ class Snapshot:
         policy = firms.pay_policy[e_firm].astype(np.int64)
         cell = ((policy * M + firms.location[e_firm]) * O + e_occ) * N_LEVELS + level
         v_cluster = world.occupation_cluster[v.view("occupation")]
+        e_cluster = world.occupation_cluster[e_occ]
         return cls(
             state=state, emp=emp, unemp_mask=unemp_mask, wage=wage, level=level, e_occ=e_occ,
-            e_cluster=world.occupation_cluster[e_occ], remote=remote,
+            e_cluster=e_cluster, remote=remote,
             vac_k=np.bincount(v_cluster, minlength=K).astype(float),
             unemp_k=np.bincount(world.occupation_cluster[occ[unemp_mask]], minlength=K).astype(float),
-            emp_k=np.bincount(world.occupation_cluster[e_occ], minlength=K).astype(float),
+            emp_k=np.bincount(e_cluster, minlength=K).astype(float),
             v_cluster=v_cluster, v_age=model.month - v.view("posted"), v_need_age=model.month - v.view("first_posted"),
             cell_ratio=_cell_ratio(wage, remote, cell, 2 * M * O * N_LEVELS),
         )

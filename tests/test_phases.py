@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abm import LaborMarket, Params, transitions
-from abm.arrays import pick_in_groups, sample_rows, sample_table_rows
+from abm.arrays import group_medians, median, pick_in_groups, sample_rows, sample_table_rows
 from abm.metrics import mismatch_index
 from abm.phases import ai_adoption, careers, demand, matching, retraining, separations, vacancies, wages
 from abm.state import NO_FIRM, PayPolicy, VacancyScope, WorkerState
@@ -296,6 +296,16 @@ def test_sample_table_rows_draws_what_sample_rows_draws(R, m, n, seed, high):
     expected = sample_rows(a, counts[rows].astype(np.float32), 1)[:, 0]
     assert np.array_equal(sample_table_rows(b, counts, rows), expected)
     assert a.random() == b.random()  # the same number of draws consumed
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), max_size=60), st.integers(1, 5))
+def test_median_and_group_medians_are_numpys_median(values, n_groups):
+    x = np.array(values, dtype=np.float64)
+    assert median(x) == (np.median(x) if len(x) else 0.0)
+    groups = np.arange(len(x)) % n_groups
+    expected = [np.median(x[groups == g]) if (groups == g).any() else 0.0 for g in range(n_groups)]
+    assert group_medians(x, groups, n_groups).tolist() == expected
 
 
 def test_pick_in_groups_meets_quotas_exactly():
