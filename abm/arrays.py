@@ -97,11 +97,9 @@ def sample_table_rows(rng: np.random.Generator, counts: np.ndarray, rows: np.nda
     (one uniform per query, scaled in float32 by the row's total), without materialising the (n, m) matrix:
     the cumulative weights are integers, so ``cum <= u`` is ``cum <= floor(u)``, and one binary
     search in the table's cumulative weights, each row lifted above the previous one, counts them.
-    Exact while totals stay below 2**24 (float32 integers). With fewer queries than table rows
-    (small models) gathering the rows is cheaper, and draws the same."""
+    Exact while totals stay below 2**24 (float32 integers). Cheaper than gathering the rows once
+    there are more queries than table rows."""
     R, m = counts.shape
-    if len(rows) < R and m <= 32:
-        return sample_rows(rng, counts[rows].astype(np.float32), 1)[:, 0]
     cum = np.cumsum(counts.astype(np.int64), axis=1)  # (R, m) integers
     total = cum[:, -1] if m else np.zeros(R, dtype=np.int64)
     if total.max(initial=0) >= 2**24:

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm import transitions
-from abm.arrays import first_in_groups, sample_entries, sample_table_rows
+from abm.arrays import first_in_groups, sample_entries, sample_rows, sample_table_rows
 from abm.phases import pipeline_policy, wages
 from abm.state import VacancyScope, WorkerState
 from abm.world import JUNIOR, N_LEVELS, cell_index, skill_gap, skill_gap_rows
@@ -229,8 +229,7 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
 
     # --- which posting: a location cell by counts, then uniform within the market cell ------------
     cell_base = ((occ * L + app_level) * 2 + ai) * C
-    reachable_by_cell = (counts.reshape(-1, 1, C) * reach[None, :, :]).reshape(-1, C)  # (O·L·2 · G, C)
-    lc = sample_table_rows(rng, reachable_by_cell, (cell_base // C) * reach.shape[0] + group[applicant])
+    lc = _location_cell(rng, counts.reshape(-1, C), reach, cell_base // C, group[applicant])
     cell = cell_base + lc
     order = np.argsort(mcell, kind="stable")
     start = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -238,6 +237,18 @@ def _apply(model: LaborMarket, searchers: np.ndarray, is_employed: np.ndarray, n
     distinct = np.unique(applicant.astype(np.int64) * v.n + vac, return_index=True)[1]
     model.flows["applications"] += len(distinct)
     return applicant[distinct], vac[distinct]
+
+
+def _location_cell(rng: np.random.Generator, counts: np.ndarray, reach: np.ndarray, market: np.ndarray,
+                   group: np.ndarray) -> np.ndarray:
+    """For each application to market cell ``market`` (a row of the (O·L·2, C) posting ``counts``)
+    by a searcher of location group ``group``: a location cell in proportion to the postings there
+    the searcher can reach. Few applications (small models): gather their rows; many: one search
+    in the whole (market cell × group, C) table — the same draws either way."""
+    if len(market) < counts.shape[0] * reach.shape[0]:
+        return sample_rows(rng, (counts[market] * reach[group]).astype(np.float32), 1)[:, 0]
+    reachable = (counts[:, None, :] * reach[None, :, :]).reshape(-1, counts.shape[1])
+    return sample_table_rows(rng, reachable, market * reach.shape[0] + group)
 
 
 def _select(model: LaborMarket, worker: np.ndarray, vac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
