@@ -20,16 +20,26 @@ def pick_in_groups(rng: np.random.Generator, groups: np.ndarray, quota: np.ndarr
     return rank_within_groups(groups, rng.random(len(groups))) < quota[groups]
 
 
+def all_distinct(values: np.ndarray) -> bool:
+    """Whether the non-negative integers ``values`` are pairwise distinct: a strictly increasing
+    array is; otherwise a count (cheaper than ``np.unique``'s sort)."""
+    if len(values) < 2 or (np.diff(values) > 0).all():
+        return True
+    return int(np.bincount(values).max()) <= 1
+
+
 def first_in_groups(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Indices of the entry with the smallest ``key`` in each group present (ties: the first entry),
     ordered by group. ``groups`` are non-negative integers."""
     if len(groups) == 0:
         return np.zeros(0, dtype=np.int64)
-    best = np.full(int(groups.max()) + 1, np.inf)
+    size = int(groups.max()) + 1
+    best = np.full(size, np.inf)
     np.minimum.at(best, groups, key)
     candidate = np.flatnonzero(key == best[groups])
-    _, first = np.unique(groups[candidate], return_index=True)
-    return candidate[first]
+    first = np.full(size, len(groups))  # the lowest candidate index of each group (no sort needed)
+    np.minimum.at(first, groups[candidate], candidate)
+    return first[first < len(groups)]
 
 
 def sample_weighted(rng: np.random.Generator, weights: np.ndarray, draws: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:

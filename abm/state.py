@@ -187,8 +187,9 @@ class Vacancies(Table):
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the live rows where ``mask`` is True (order preserved)."""
-        k = int(mask.sum())
+        rows = np.flatnonzero(mask)  # once, not once per column
+        k = len(rows)
         for name in self.COLUMNS:
             col = getattr(self, name)
-            col[:k] = col[: self.n][mask]
+            col[:k] = col[: self.n][rows]
         self.n = k

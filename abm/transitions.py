@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from abm.arrays import rank_within_groups
+from abm.arrays import all_distinct, rank_within_groups
 from abm.invariants import InvariantError
 from abm.state import NO_FIRM, NO_OCC, NOT_APPRENTICE, NOT_TRAINED, WorkerState
 from abm.world import JUNIOR, MID, N_LEVELS, SENIOR, cell_index
@@ -103,7 +103,7 @@ def hire(model: LaborMarket, worker: np.ndarray, vac: np.ndarray, wage: np.ndarr
     apprenticeship places first.
     """
     w, v, firms, f = model.workers, model.vacancies, model.firms, model.flows
-    if len(np.unique(vac)) != len(vac) or len(np.unique(worker)) != len(worker):
+    if not (all_distinct(vac) and all_distinct(worker)):
         raise InvariantError("a vacancy would be filled twice or a worker hired twice in one month")
     firm = v.firm[vac]
     occupation, level = v.occupation[vac], v.level[vac]

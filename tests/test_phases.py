@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abm import LaborMarket, Params, transitions
-from abm.arrays import group_medians, median, pick_in_groups, sample_rows, sample_table_rows
+from abm.arrays import (
+    all_distinct,
+    first_in_groups,
+    group_medians,
+    median,
+    pick_in_groups,
+    sample_rows,
+    sample_table_rows,
+)
 from abm.metrics import mismatch_index
 from abm.phases import ai_adoption, careers, demand, matching, retraining, separations, vacancies, wages
 from abm.state import NO_FIRM, PayPolicy, VacancyScope, WorkerState
@@ -306,6 +314,18 @@ def test_median_and_group_medians_are_numpys_median(values, n_groups):
     groups = np.arange(len(x)) % n_groups
     expected = [np.median(x[groups == g]) if (groups == g).any() else 0.0 for g in range(n_groups)]
     assert group_medians(x, groups, n_groups).tolist() == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(-3, 3)), max_size=80))
+def test_first_in_groups_and_all_distinct(pairs):
+    """The best entry of each group (ties: the first), groups in order; distinctness as np.unique says."""
+    groups = np.array([g for g, _ in pairs], dtype=np.int64)
+    key = np.array([k for _, k in pairs], dtype=np.float64)
+    expected = [min((k, i) for i, (g2, k) in enumerate(pairs) if g2 == g)[1] for g in sorted(set(groups.tolist()))]
+    assert first_in_groups(groups, key).tolist() == expected
+    assert all_distinct(groups) == (len(np.unique(groups)) == len(groups))
+    assert all_distinct(np.unique(groups))
 
 
 def test_pick_in_groups_meets_quotas_exactly():
